@@ -1,0 +1,249 @@
+// Package woo is the WooCommerce adapter of the web-store interface. It
+// never creates a product twice: before any create it looks the SKUs up and
+// adopts what it finds, and a create whose outcome is unknown is looked up
+// again on the next run instead of repeated.
+package woo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/storesync/storesync/internal/catalog"
+	"github.com/storesync/storesync/internal/webstore"
+	"github.com/storesync/storesync/pkg/woocommerce"
+)
+
+// Meta keys that carry the Lightspeed ids on web products.
+const (
+	MetaItemID   = "lightspeed_item_id"
+	MetaMatrixID = "lightspeed_matrix_id"
+)
+
+// API is the part of the WooCommerce client the adapter uses.
+type API interface {
+	ProductsBySKU(ctx context.Context, skus []string) ([]woocommerce.Product, error)
+	Product(ctx context.Context, id int64) (woocommerce.Product, error)
+	BatchProducts(ctx context.Context, b woocommerce.Batch[woocommerce.Product]) (
+		woocommerce.BatchResult[woocommerce.Product], error)
+	BatchVariations(ctx context.Context, parentID int64,
+		b woocommerce.Batch[woocommerce.Variation]) (
+		woocommerce.BatchResult[woocommerce.Variation], error)
+	Categories(ctx context.Context) ([]woocommerce.Category, error)
+	CreateCategory(ctx context.Context, c woocommerce.Category) (woocommerce.Category, error)
+	Brands(ctx context.Context) ([]woocommerce.Brand, error)
+	CreateBrand(ctx context.Context, b woocommerce.Brand) (woocommerce.Brand, error)
+}
+
+// Options tune the adapter.
+type Options struct {
+	BatchSize      int // operations per batch, at most 100
+	ImageBatchSize int // products per batch when images are uploaded by src
+}
+
+// Adapter writes catalog products to WooCommerce.
+type Adapter struct {
+	api  API
+	opts Options
+
+	categories map[catKey]int64 // loaded once per run
+	brands     map[string]int64
+}
+
+type catKey struct {
+	parent int64
+	name   string
+}
+
+var _ webstore.Store = (*Adapter)(nil)
+
+// New returns an adapter over api.
+func New(api API, opts Options) *Adapter {
+	if opts.BatchSize <= 0 || opts.BatchSize > 100 {
+		opts.BatchSize = 100
+	}
+	if opts.ImageBatchSize <= 0 || opts.ImageBatchSize > opts.BatchSize {
+		opts.ImageBatchSize = min(10, opts.BatchSize)
+	}
+	return &Adapter{api: api, opts: opts}
+}
+
+// lsOwner returns the Lightspeed id a web product or variation carries.
+func lsOwner(meta []woocommerce.Meta, key string) int64 {
+	for _, m := range meta {
+		if m.Key != key {
+			continue
+		}
+		switch v := m.Value.(type) {
+		case string:
+			id, _ := strconv.ParseInt(v, 10, 64)
+			return id
+		case float64:
+			return int64(v)
+		}
+	}
+	return 0
+}
+
+func ownerKey(p catalog.Product) (string, int64) {
+	if p.MatrixID != 0 {
+		return MetaMatrixID, p.MatrixID
+	}
+	return MetaItemID, p.ItemID
+}
+
+// UpdateStockPrice writes stock and prices: simple products in product
+// batches, variations in one batch per parent.
+func (a *Adapter) UpdateStockPrice(ctx context.Context,
+	changes []webstore.StockPrice) ([]error, error) {
+	errs := make([]error, len(changes))
+	var simple []int
+	byParent := map[int64][]int{}
+	var parents []int64
+	for i, c := range changes {
+		if c.ParentWebID == 0 {
+			simple = append(simple, i)
+			continue
+		}
+		if _, ok := byParent[c.ParentWebID]; !ok {
+			parents = append(parents, c.ParentWebID)
+		}
+		byParent[c.ParentWebID] = append(byParent[c.ParentWebID], i)
+	}
+
+	for _, chunk := range chunks(simple, a.opts.BatchSize) {
+		var b woocommerce.Batch[woocommerce.Product]
+		for _, i := range chunk {
+			c := changes[i]
+			b.Update = append(b.Update, woocommerce.Product{
+				ID:            c.WebID,
+				RegularPrice:  ptr(c.Price),
+				SalePrice:     ptr(c.SalePrice),
+				ManageStock:   ptr(true),
+				StockQuantity: ptr(c.Stock),
+			})
+		}
+		res, err := a.api.BatchProducts(ctx, b)
+		if err != nil {
+			return errs, fmt.Errorf("update stock of %d products: %w", len(chunk), err)
+		}
+		for j, i := range chunk {
+			errs[i] = resultErr(res.Update, j)
+		}
+	}
+
+	for _, parent := range parents {
+		idx := byParent[parent]
+		for _, chunk := range chunks(idx, a.opts.BatchSize) {
+			var b woocommerce.Batch[woocommerce.Variation]
+			for _, i := range chunk {
+				c := changes[i]
+				b.Update = append(b.Update, woocommerce.Variation{
+					ID:            c.WebID,
+					RegularPrice:  ptr(c.Price),
+					SalePrice:     ptr(c.SalePrice),
+					ManageStock:   ptr(true),
+					StockQuantity: ptr(c.Stock),
+				})
+			}
+			res, err := a.api.BatchVariations(ctx, parent, b)
+			if err != nil {
+				return errs, fmt.Errorf("update stock of variations of %d: %w", parent, err)
+			}
+			for j, i := range chunk {
+				errs[i] = resultErr(res.Update, j)
+			}
+		}
+	}
+	return errs, nil
+}
+
+func resultErr[T any](rs []woocommerce.Result[T], i int) error {
+	if i >= len(rs) {
+		return fmt.Errorf("batch answer has no result at %d: %w", i, webstore.ErrUncertain)
+	}
+	if rs[i].Err != nil {
+		if rs[i].Err.Code == "woocommerce_rest_product_invalid_id" ||
+			rs[i].Err.Code == "woocommerce_rest_invalid_product_id" {
+			return fmt.Errorf("%w: %w", webstore.ErrGone, rs[i].Err)
+		}
+		return rs[i].Err
+	}
+	return nil
+}
+
+func chunks[T any](list []T, size int) [][]T {
+	var out [][]T
+	for len(list) > 0 {
+		n := min(size, len(list))
+		out = append(out, list[:n])
+		list = list[n:]
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// EnsureCategory finds or creates a category. A category the state file
+// already maps is trusted; otherwise only a category that carries the same
+// name under the same parent is reused, never one elsewhere in the tree.
+func (a *Adapter) EnsureCategory(ctx context.Context, parent int64, name string,
+	known int64) (int64, error) {
+	if known != 0 {
+		return known, nil
+	}
+	if a.categories == nil {
+		list, err := a.api.Categories(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("list web categories: %w", err)
+		}
+		a.categories = map[catKey]int64{}
+		for _, c := range list {
+			a.categories[catKey{c.Parent, c.Name}] = c.ID
+		}
+	}
+	if id, ok := a.categories[catKey{parent, name}]; ok {
+		return id, nil
+	}
+	c, err := a.api.CreateCategory(ctx, woocommerce.Category{Name: name, Parent: parent})
+	var we *woocommerce.Error
+	if errors.As(err, &we) && we.Code == "term_exists" && we.ResourceID != 0 {
+		c.ID, err = we.ResourceID, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("create web category %q: %w", name, err)
+	}
+	a.categories[catKey{parent, name}] = c.ID
+	return c.ID, nil
+}
+
+// EnsureBrand finds or creates a brand by name.
+func (a *Adapter) EnsureBrand(ctx context.Context, name string, known int64) (int64, error) {
+	if known != 0 {
+		return known, nil
+	}
+	if a.brands == nil {
+		list, err := a.api.Brands(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("list web brands: %w", err)
+		}
+		a.brands = map[string]int64{}
+		for _, b := range list {
+			a.brands[b.Name] = b.ID
+		}
+	}
+	if id, ok := a.brands[name]; ok {
+		return id, nil
+	}
+	b, err := a.api.CreateBrand(ctx, woocommerce.Brand{Name: name})
+	var we *woocommerce.Error
+	if errors.As(err, &we) && we.Code == "term_exists" && we.ResourceID != 0 {
+		b.ID, err = we.ResourceID, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("create web brand %q: %w", name, err)
+	}
+	a.brands[name] = b.ID
+	return b.ID, nil
+}
