@@ -87,3 +87,24 @@ FROM runs WHERE id IN (SELECT max(id) FROM runs GROUP BY job) ORDER BY job`)
 	}
 	return out, rows.Err()
 }
+
+// Spend returns the Lightspeed requests counted on day per endpoint.
+func (s *Store) Spend(ctx context.Context, day string) (map[string]int, error) {
+	rows, err := s.DB.QueryContext(ctx,
+		`SELECT endpoint, n FROM budget_daily WHERE day = ?`, day)
+	if err != nil {
+		return nil, fmt.Errorf("read budget spend: %w", err)
+	}
+	defer rows.Close()
+
+	out := map[string]int{}
+	for rows.Next() {
+		var ep string
+		var n int
+		if err := rows.Scan(&ep, &n); err != nil {
+			return nil, err
+		}
+		out[ep] = n
+	}
+	return out, rows.Err()
+}

@@ -97,7 +97,12 @@ func ownerKey(p catalog.Product) (string, int64) {
 // batches, variations in one batch per parent.
 func (a *Adapter) UpdateStockPrice(ctx context.Context,
 	changes []webstore.StockPrice) ([]error, error) {
+	// Every change counts as not written until its answer says otherwise,
+	// so a batch that fails outright leaves its products pending.
 	errs := make([]error, len(changes))
+	for i := range errs {
+		errs[i] = errNotAttempted
+	}
 	var simple []int
 	byParent := map[int64][]int{}
 	var parents []int64
@@ -158,6 +163,8 @@ func (a *Adapter) UpdateStockPrice(ctx context.Context,
 	}
 	return errs, nil
 }
+
+var errNotAttempted = errors.New("not written: an earlier batch failed")
 
 func resultErr[T any](rs []woocommerce.Result[T], i int) error {
 	if i >= len(rs) {

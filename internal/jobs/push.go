@@ -1,0 +1,539 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/storesync/storesync/internal/catalog"
+	"github.com/storesync/storesync/internal/state"
+	"github.com/storesync/storesync/internal/webstore"
+	"github.com/storesync/storesync/pkg/lightspeed"
+)
+
+// PushOptions choose what a full push covers.
+type PushOptions struct {
+	Images    bool        // read the image feed too (sync-all)
+	Reconcile bool        // consider every Sell-on-Web product, not only changed ones
+	Only      []state.Key // push just these, whatever their timeStamps
+}
+
+var (
+	itemRelations    = []string{"ItemShops", "ItemECommerce", "Images", "Manufacturer"}
+	variantRelations = []string{"ItemShops", "ItemECommerce", "ItemAttributes"}
+	matrixRelations  = []string{"ItemAttributeSet", "ItemECommerce", "Images", "Manufacturer"}
+)
+
+// TagSync refreshes the remembered timeStamps from the item and matrix
+// feeds, then pushes every field of each Sell-on-Web product that changed
+// since its last push or was never pushed.
+func TagSync(ctx context.Context, e *Env, opts PushOptions) (Summary, error) {
+	var sum Summary
+
+	// Refresh what changed in Lightspeed.
+	if len(opts.Only) == 0 {
+		if err := e.refresh(ctx, opts.Images, &sum); err != nil {
+			return sum, err
+		}
+	}
+
+	// Gather the products to push, one unit per web product.
+	units, err := e.pending(ctx, opts)
+	if err != nil {
+		return sum, err
+	}
+	e.Log.Debug().Int("products", len(units)).Msg("products pending")
+
+	// Read them in full and push them, a page of units at a time.
+	cats, err := e.categoryPaths(ctx, len(units) > 0)
+	if err != nil {
+		return sum, err
+	}
+	for _, group := range chunk(units, max(e.Settings.BatchSize, 1)) {
+		if err := e.pushUnits(ctx, group, cats, opts, &sum); err != nil {
+			return sum, err
+		}
+	}
+	if sum.Failed > 0 {
+		return sum, ErrPartial
+	}
+	return sum, nil
+}
+
+// refresh reads the item, matrix and (for sync-all) image feeds. A new
+// variant of a tagged matrix is marked here too.
+func (e *Env) refresh(ctx context.Context, images bool, sum *Summary) error {
+	err := e.readItems(ctx, cursorCatalog, func(tx *sql.Tx, page []lightspeed.Item) error {
+		for _, it := range page {
+			if it.ItemMatrixID == 0 || it.Archived {
+				continue
+			}
+			tag, ok, err := state.TaggedMatrix(ctx, tx, it.ItemMatrixID)
+			if err != nil || !ok {
+				return err
+			}
+			key := state.Key{Kind: state.KindItem, ID: it.ItemID}
+			n, err := state.SetSellOnWeb(ctx, tx, []state.Key{key}, true, state.FlaggedByTag(tag))
+			if err != nil {
+				return err
+			}
+			sum.Flagged += n
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	filters, err := e.since(ctx, cursorMatrices)
+	if err != nil {
+		return err
+	}
+	q := lightspeed.Query{Filters: filters, Sort: "timeStamp", Archived: "true"}
+	err = e.LS.Matrices(ctx, q, func(page []lightspeed.Matrix) error {
+		seen := make([]state.Seen, 0, len(page))
+		var last time.Time
+		for _, m := range page {
+			seen = append(seen, state.Seen{Key: state.Key{Kind: state.KindMatrix, ID: m.ItemMatrixID},
+				Name: m.Description, Stamp: m.TimeStamp, Archived: m.Archived})
+			last = maxStamp(last, m.TimeStamp)
+		}
+		return e.State.Tx(ctx, func(tx *sql.Tx) error {
+			if err := state.RecordSeen(ctx, tx, seen); err != nil {
+				return err
+			}
+			return state.SetCursor(ctx, tx, cursorMatrices, last)
+		})
+	})
+	if err != nil || !images {
+		return err
+	}
+	return e.readImages(ctx)
+}
+
+// readImages marks pending the owners of images whose timeStamp moved.
+func (e *Env) readImages(ctx context.Context) error {
+	filters, err := e.since(ctx, cursorImages)
+	if err != nil {
+		return err
+	}
+	q := lightspeed.Query{Filters: filters, Sort: "timeStamp"}
+	return e.LS.Images(ctx, q, func(page []lightspeed.Image) error {
+		var keys []state.Key
+		var last time.Time
+		for _, im := range page {
+			last = maxStamp(last, im.TimeStamp)
+			if im.ItemMatrixID != 0 {
+				keys = append(keys, state.Key{Kind: state.KindMatrix, ID: im.ItemMatrixID})
+			} else if im.ItemID != 0 {
+				keys = append(keys, state.Key{Kind: state.KindItem, ID: im.ItemID})
+			}
+		}
+		return e.State.Tx(ctx, func(tx *sql.Tx) error {
+			if err := e.markImagesChanged(ctx, tx, keys, page); err != nil {
+				return err
+			}
+			return state.SetCursor(ctx, tx, cursorImages, last)
+		})
+	})
+}
+
+// markImagesChanged marks pending only the owners whose image is new or
+// newer than the one uploaded, so an unchanged image is never sent again.
+func (e *Env) markImagesChanged(ctx context.Context, tx *sql.Tx, keys []state.Key,
+	page []lightspeed.Image) error {
+	var changed []state.Key
+	for i, im := range page {
+		if i >= len(keys) {
+			break
+		}
+		var stamp string
+		err := tx.QueryRowContext(ctx, `SELECT ls_stamp FROM images WHERE ls_image_id = ?`,
+			im.ImageID).Scan(&stamp)
+		if err == nil && stamp >= state.Stamp(im.TimeStamp) {
+			continue
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		changed = append(changed, keys[i])
+	}
+	return state.MarkDirty(ctx, tx, changed)
+}
+
+// unit is one web product: a standalone item or a matrix with the
+// variants to publish.
+type unit struct {
+	key      state.Key // item or matrix
+	variants []state.Product
+	row      state.Product // the item or matrix row, when known
+}
+
+// pending lists the units to push: every Sell-on-Web product never pushed,
+// changed since its push, marked dirty, or (reconcile) all of them.
+func (e *Env) pending(ctx context.Context, opts PushOptions) ([]unit, error) {
+	var rows []state.Product
+	var err error
+	switch {
+	case len(opts.Only) > 0:
+		for _, k := range opts.Only {
+			p, err := e.State.Get(ctx, k)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, p)
+		}
+	case opts.Reconcile:
+		rows, err = e.State.Query(ctx, "sell_on_web = 1 OR (kind = 'matrix' AND web_id <> 0)")
+	default:
+		rows, err = e.State.Query(ctx, `(sell_on_web = 1 OR (kind = 'matrix' AND web_id <> 0))
+			AND (web_id = 0 OR ls_stamp <> pushed_stamp OR dirty = 1)`)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	byKey := map[state.Key]*unit{}
+	var order []state.Key
+	add := func(k state.Key) *unit {
+		u, ok := byKey[k]
+		if !ok {
+			u = &unit{key: k}
+			byKey[k] = u
+			order = append(order, k)
+		}
+		return u
+	}
+	for _, p := range rows {
+		switch {
+		case p.Kind == state.KindMatrix:
+			add(p.Key).row = p
+		case p.MatrixID != 0:
+			add(state.Key{Kind: state.KindMatrix, ID: p.MatrixID})
+		default:
+			add(p.Key).row = p
+		}
+	}
+
+	// A matrix is pushed with all its Sell-on-Web variants, and with the
+	// variants in the store that are no longer for sale, to take them off.
+	out := make([]unit, 0, len(order))
+	for _, k := range order {
+		u := byKey[k]
+		if k.Kind == state.KindMatrix {
+			if u.row.ID == 0 {
+				if p, err := e.State.Get(ctx, k); err == nil {
+					u.row = p
+				}
+			}
+			u.variants, err = e.State.Query(ctx,
+				"kind = 'item' AND matrix_id = ? AND (sell_on_web = 1 OR web_id <> 0)", k.ID)
+			if err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, *u)
+	}
+	return out, nil
+}
+
+// categoryPaths loads the category tree once and returns a function that
+// gives the path from the root to a category.
+func (e *Env) categoryPaths(ctx context.Context, need bool) (func(int64) []catalog.Term, error) {
+	if !need {
+		return nil, nil
+	}
+	all := map[int64]lightspeed.Category{}
+	err := e.LS.Categories(ctx, lightspeed.Query{Sort: "categoryID"},
+		func(page []lightspeed.Category) error {
+			for _, c := range page {
+				all[c.CategoryID] = c
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return func(id int64) []catalog.Term {
+		var path []catalog.Term
+		for guard := 0; id != 0 && guard < 32; guard++ {
+			c, ok := all[id]
+			if !ok {
+				break
+			}
+			path = append([]catalog.Term{{ID: c.CategoryID, Name: c.Name}}, path...)
+			id = c.ParentID
+		}
+		return path
+	}, nil
+}
+
+// pushUnits reads a group of units in full from Lightspeed and pushes them.
+func (e *Env) pushUnits(ctx context.Context, group []unit,
+	cats func(int64) []catalog.Term, opts PushOptions, sum *Summary) error {
+	products, err := e.load(ctx, group, cats)
+	if err != nil {
+		return err
+	}
+
+	var pushes []webstore.Push
+	var units []unit
+	for i, u := range group {
+		p, ok := products[u.key]
+		if !ok {
+			// Gone from Lightspeed (deleted, or no variant left to sell).
+			sum.Skipped++
+			continue
+		}
+		if err := catalog.Check(p); err != nil {
+			sum.Failed++
+			e.Log.Warn().Str("product", u.key.String()).Str("reason", err.Error()).
+				Msg("product not publishable")
+			if err := e.fail(ctx, group[i], "not publishable: "+err.Error()); err != nil {
+				return err
+			}
+			continue
+		}
+		push, err := e.preparePush(ctx, u, p)
+		if err != nil {
+			return err
+		}
+		if !opts.Reconcile && len(opts.Only) == 0 && u.row.WebID != 0 &&
+			u.row.PushedHash == catalog.Hash(p) && u.row.LastError == "" {
+			sum.Unchanged++
+			if err := e.recordUnchanged(ctx, u, p); err != nil {
+				return err
+			}
+			continue
+		}
+		pushes = append(pushes, push)
+		units = append(units, u)
+	}
+	if len(pushes) == 0 {
+		return nil
+	}
+
+	if e.Settings.DryRun {
+		for i, p := range pushes {
+			verb := "update"
+			if p.WebID == 0 {
+				verb = "create"
+			}
+			fmt.Fprintf(e.Settings.DryRunOut, "%s %s %q (SKU %s, %d variants)\n",
+				verb, units[i].key, p.Product.Name, p.Product.SKU, len(p.Product.Variants))
+		}
+		return nil
+	}
+
+	results, err := e.Web.Push(ctx, pushes)
+	if rerr := e.recordPushes(ctx, units, pushes, results, sum); rerr != nil {
+		return rerr
+	}
+	return err
+}
+
+func (e *Env) fail(ctx context.Context, u unit, reason string) error {
+	return e.State.Tx(ctx, func(tx *sql.Tx) error {
+		return state.RecordFailure(ctx, tx, u.key, reason)
+	})
+}
+
+// load reads the units' items, matrices and variants from Lightspeed, with
+// the relations a full push needs, 100 per request.
+func (e *Env) load(ctx context.Context, group []unit,
+	cats func(int64) []catalog.Term) (map[state.Key]catalog.Product, error) {
+	var itemIDs, matrixIDs []int64
+	for _, u := range group {
+		if u.key.Kind == state.KindMatrix {
+			matrixIDs = append(matrixIDs, u.key.ID)
+		} else {
+			itemIDs = append(itemIDs, u.key.ID)
+		}
+	}
+	out := map[state.Key]catalog.Product{}
+	opts := e.Settings.Catalog
+	fresh := map[int64]lightspeed.Item{}
+
+	if len(itemIDs) > 0 {
+		q := lightspeed.Query{Filters: []lightspeed.Filter{lightspeed.In("itemID", itemIDs...)},
+			Relations: itemRelations, Archived: "true"}
+		err := e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
+			for _, it := range page {
+				out[state.Key{Kind: state.KindItem, ID: it.ItemID}] =
+					catalog.FromItem(it, opts, cats)
+				fresh[it.ItemID] = it
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	if len(matrixIDs) > 0 {
+		matrices := map[int64]lightspeed.Matrix{}
+		q := lightspeed.Query{Filters: []lightspeed.Filter{lightspeed.In("itemMatrixID", matrixIDs...)},
+			Relations: matrixRelations, Archived: "true"}
+		err := e.LS.Matrices(ctx, q, func(page []lightspeed.Matrix) error {
+			for _, m := range page {
+				matrices[m.ItemMatrixID] = m
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		variants := map[int64][]lightspeed.Item{}
+		q = lightspeed.Query{Filters: []lightspeed.Filter{lightspeed.In("itemMatrixID", matrixIDs...)},
+			Relations: variantRelations, Archived: "true"}
+		err = e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
+			for _, it := range page {
+				variants[it.ItemMatrixID] = append(variants[it.ItemMatrixID], it)
+				fresh[it.ItemID] = it
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range group {
+			if u.key.Kind != state.KindMatrix {
+				continue
+			}
+			m, ok := matrices[u.key.ID]
+			if !ok {
+				continue
+			}
+			items := selectVariants(variants[u.key.ID], u.variants)
+			if len(items) == 0 {
+				continue
+			}
+			out[u.key] = catalog.FromMatrix(m, items, opts, cats)
+		}
+	}
+
+	// Remember what was read: stock, prices and timeStamps.
+	err := e.State.Tx(ctx, func(tx *sql.Tx) error {
+		return e.recordFresh(ctx, tx, fresh)
+	})
+	return out, err
+}
+
+// selectVariants keeps the variants that are Sell on Web, and marks as
+// archived those in the store that no longer are.
+func selectVariants(all []lightspeed.Item, rows []state.Product) []lightspeed.Item {
+	flag := map[int64]state.Product{}
+	for _, r := range rows {
+		flag[r.ID] = r
+	}
+	var out []lightspeed.Item
+	for _, it := range all {
+		r, ok := flag[it.ItemID]
+		if !ok {
+			continue
+		}
+		if !r.SellOnWeb {
+			it.Archived = true
+		}
+		out = append(out, it)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ItemID < out[j].ItemID })
+	return out
+}
+
+func (e *Env) recordFresh(ctx context.Context, tx *sql.Tx, fresh map[int64]lightspeed.Item) error {
+	seen := make([]state.Seen, 0, len(fresh))
+	for _, it := range fresh {
+		seen = append(seen, e.seenItem(it))
+		if err := state.RecordPrices(ctx, tx, it.ItemID, catalog.Levels(it.Prices)); err != nil {
+			return err
+		}
+		rows := make([]state.StockRow, 0, len(it.ItemShops))
+		for _, r := range it.ItemShops {
+			rows = append(rows, state.StockRow{ItemID: it.ItemID, ShopID: r.ShopID,
+				QOH: r.QOH, Sellable: r.Sellable, Stamp: r.TimeStamp})
+		}
+		if err := state.RecordStock(ctx, tx, rows); err != nil {
+			return err
+		}
+	}
+	return state.RecordSeen(ctx, tx, seen)
+}
+
+// preparePush adds what the state file knows of the product in the store.
+func (e *Env) preparePush(ctx context.Context, u unit, p catalog.Product) (webstore.Push, error) {
+	push := webstore.Push{
+		Product:    p,
+		WebID:      u.row.WebID,
+		VariantIDs: map[int64]int64{},
+		Media:      map[int64]int64{},
+		Status:     e.Settings.NewStatus,
+		Archived:   e.Settings.Archived,
+		SkipImages: e.Settings.SkipImages,
+	}
+	for _, v := range u.variants {
+		if v.WebID != 0 {
+			push.VariantIDs[v.ID] = v.WebID
+		}
+	}
+	imgs, err := e.State.Images(ctx, u.key)
+	if err != nil {
+		return push, err
+	}
+	for id, r := range imgs {
+		if r.MediaID != 0 {
+			push.Media[id] = r.MediaID
+		}
+	}
+
+	if len(p.Category) > 0 {
+		var parent int64
+		for _, c := range p.Category {
+			known, _, err := e.State.WebTerm(ctx, "categories", c.ID)
+			if err != nil {
+				return push, err
+			}
+			id, err := e.Web.EnsureCategory(ctx, parent, c.Name, known)
+			if err != nil {
+				return push, err
+			}
+			if known == 0 {
+				if err := e.State.SetWebTerm(ctx, "categories", c.ID, id, c.Name, parent); err != nil {
+					return push, err
+				}
+			}
+			parent = id
+		}
+		push.CategoryID = parent
+	}
+	if p.Brand != nil {
+		known, _, err := e.State.WebTerm(ctx, "brands", p.Brand.ID)
+		if err != nil {
+			return push, err
+		}
+		id, err := e.Web.EnsureBrand(ctx, p.Brand.Name, known)
+		if err != nil {
+			return push, err
+		}
+		if known == 0 {
+			if err := e.State.SetWebTerm(ctx, "brands", p.Brand.ID, id, p.Brand.Name, 0); err != nil {
+				return push, err
+			}
+		}
+		push.BrandID = id
+	}
+	return push, nil
+}
+
+// recordUnchanged notes that the product's new timeStamp needs no push.
+func (e *Env) recordUnchanged(ctx context.Context, u unit, p catalog.Product) error {
+	return e.State.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE products SET pushed_stamp = ls_stamp, dirty = 0
+WHERE (kind = ? AND ls_id = ?) OR (kind = 'item' AND matrix_id = ? AND ? <> 0
+	AND web_id <> 0 AND pushed_hash <> '')`, u.key.Kind, u.key.ID, p.MatrixID, p.MatrixID)
+		return err
+	})
+}
