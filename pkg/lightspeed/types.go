@@ -61,10 +61,15 @@ type Filter struct {
 	Value string
 }
 
-// Since matches records whose field is at or after t.
+// Since matches records whose field is at or after t. The time is sent in
+// UTC with an explicit +00:00 offset, the form the API documents.
 func Since(field string, t time.Time) Filter {
-	return Filter{Field: field, Op: ">=", Value: t.UTC().Format(time.RFC3339)}
+	return Filter{Field: field, Op: ">=", Value: t.UTC().Format(apiTimeLayout)}
 }
+
+// apiTimeLayout is how the API writes timestamps, such as
+// 2021-03-30T19:38:07+00:00.
+const apiTimeLayout = "2006-01-02T15:04:05-07:00"
 
 // In matches records whose field is one of ids (at most 100).
 func In(field string, ids ...int64) Filter {
@@ -159,6 +164,7 @@ type Matrix struct {
 	Attribute3Values   []string
 	Category           *Category
 	Manufacturer       *Manufacturer
+	Items              []Item // the variants, when the Items relation is loaded
 }
 
 // AttributeSet names the attributes of a matrix, such as Color and Size.
@@ -215,6 +221,14 @@ func (i Image) URL() string {
 type Tag struct {
 	TagID int64
 	Name  string
+}
+
+// Shop is a location: a physical store with its own stock.
+type Shop struct {
+	ShopID   int64
+	Name     string
+	TimeZone string
+	Archived bool
 }
 
 // Account is the Lightspeed account bound to the token.
