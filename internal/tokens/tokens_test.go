@@ -117,13 +117,15 @@ func TestRefresh(t *testing.T) {
 			}
 
 			calls := 0
-			got, err := s.Refresh(ctx, tt.stale, func(cur lightspeed.Token) (lightspeed.Token, error) {
+			fn := func(cur lightspeed.Token) (lightspeed.Token, error) {
 				calls++
 				if cur.Refresh != first.Refresh {
-					t.Errorf("fn got refresh token %q, want %q", cur.Refresh, first.Refresh)
+					t.Errorf("fn got refresh token %q, want %q",
+						cur.Refresh, first.Refresh)
 				}
 				return renewed, tt.fnErr
-			})
+			}
+			got, err := s.Refresh(ctx, tt.stale, fn)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
