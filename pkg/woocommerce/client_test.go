@@ -26,21 +26,35 @@ type store struct {
 
 func newStore(t *testing.T, edit func(*woocommerce.Config)) *store {
 	t.Helper()
-	return newWrappedStore(t, edit, nil)
+	return startStore(t, setup{config: edit})
 }
 
-// newWrappedStore serves the emulator through wrap, when not nil.
+// newWrappedStore serves the emulator through wrap.
 func newWrappedStore(t *testing.T, edit func(*woocommerce.Config),
 	wrap func(http.Handler) http.Handler) *store {
 	t.Helper()
-	emu := woocommercetest.NewServer(woocommercetest.Options{
-		ImageFetcher: func(src string) ([]byte, error) {
+	return startStore(t, setup{config: edit, wrap: wrap})
+}
+
+// setup describes a test store: emulator options, client config changes
+// and a handler wrapped around the emulator, each optional.
+type setup struct {
+	emu    woocommercetest.Options
+	config func(*woocommerce.Config)
+	wrap   func(http.Handler) http.Handler
+}
+
+func startStore(t *testing.T, st setup) *store {
+	t.Helper()
+	if st.emu.ImageFetcher == nil {
+		st.emu.ImageFetcher = func(src string) ([]byte, error) {
 			return []byte("fake image bytes"), nil
-		},
-	})
+		}
+	}
+	emu := woocommercetest.NewServer(st.emu)
 	var h http.Handler = emu
-	if wrap != nil {
-		h = wrap(emu)
+	if st.wrap != nil {
+		h = st.wrap(emu)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -51,8 +65,8 @@ func newWrappedStore(t *testing.T, edit func(*woocommerce.Config),
 		Secret:     secret,
 		NewBackOff: fastBackOff,
 	}
-	if edit != nil {
-		edit(&cfg)
+	if st.config != nil {
+		st.config(&cfg)
 	}
 	client, err := woocommerce.New(cfg)
 	if err != nil {
