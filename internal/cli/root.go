@@ -1,0 +1,94 @@
+// Package cli builds the storesync command line: one cobra command per job,
+// each a thin layer over package jobs.
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/storesync/storesync/internal/config"
+	"github.com/storesync/storesync/internal/exitcode"
+)
+
+// Options are the flags every command shares.
+type Options struct {
+	ConfigPath  string
+	LogLevel    string
+	LogFormat   string
+	Timeout     string
+	MaxRequests int
+	StateFile   string
+
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+const rootLong = `storesync keeps an online store in step with a Lightspeed Retail (R-Series)
+point of sale. Each command does one run and exits; schedule them from cron
+(see crontab.example). A local SQLite state file remembers what was seen
+and pushed.
+
+Configuration comes from the file named by --config (or STORESYNC_CONFIG),
+then STORESYNC_* environment variables, then flags. Secrets come only from
+the environment, a private file, or a private config file.
+
+`
+
+// NewRootCmd builds the storesync command tree.
+func NewRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	opts := &Options{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	root := &cobra.Command{
+		Use:           "storesync",
+		Short:         "Keep a web store in step with Lightspeed Retail",
+		Long:          rootLong + exitcode.Help + "\n\nEnvironment:\n  " + envHelp(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return exitcode.Usage(err)
+	})
+	root.SetHelpCommand(&cobra.Command{Hidden: true})
+
+	f := root.PersistentFlags()
+	f.StringVarP(&opts.ConfigPath, "config", "c", "",
+		"configuration file (env STORESYNC_CONFIG; default ./storesync.toml)")
+	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&opts.LogFormat, "log-format", "auto",
+		"json, console, or auto (console on a terminal, JSON otherwise)")
+	f.StringVar(&opts.Timeout, "timeout", "", "stop the run after this long (such as 4m)")
+	f.IntVar(&opts.MaxRequests, "max-requests", 0,
+		"stop the run after this many Lightspeed requests (0: no cap)")
+	f.StringVar(&opts.StateFile, "state-file", "", "state file (overrides the config)")
+
+	root.AddCommand(
+		newSyncCmd(opts),
+		newSyncAllCmd(opts),
+		newSyncSelectedCmd(opts),
+		newTagScanCmd(opts),
+		newTagSyncCmd(opts),
+		newWebCmd(opts),
+		newStatusCmd(opts),
+		newInitCmd(opts),
+		newAuthCmd(opts),
+	)
+	return root
+}
+
+func envHelp() string {
+	vars := append([]string{"STORESYNC_CONFIG"}, config.EnvVars()...)
+	return strings.Join(vars, "\n  ")
+}
+
+// Execute runs the command line and returns the error for main to map.
+func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := NewRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	return root.ExecuteContext(ctx)
+}
