@@ -36,6 +36,7 @@ type HTTPError struct {
 	Snippet string
 }
 
+// Error says what kind of body came back, with its status and start.
 func (e *HTTPError) Error() string {
 	what := "a body that is not JSON"
 	switch {
@@ -75,6 +76,7 @@ type UncertainError struct {
 	Err error
 }
 
+// Error says how many creates are in doubt and why.
 func (e *UncertainError) Error() string {
 	return fmt.Sprintf("outcome of %d creates unknown, look them up "+
 		"before creating again: %v", e.Creates, e.Err)

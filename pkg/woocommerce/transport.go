@@ -41,13 +41,16 @@ type transient struct {
 	splittable bool          // a smaller batch might get through
 }
 
+// Error returns the message of the underlying error.
 func (t *transient) Error() string { return t.err.Error() }
 
 // splitError asks the batch layer to split the batch it sent.
 type splitError struct{ err error }
 
+// Error returns the message of the underlying error.
 func (e *splitError) Error() string { return e.err.Error() }
 
+// Unwrap returns the underlying error.
 func (e *splitError) Unwrap() error { return e.err }
 
 // retrier holds the back-off state of one operation, which may span several
@@ -130,6 +133,9 @@ func (c *Client) do(ctx context.Context, r *retrier, cl call,
 // once makes one HTTP exchange. A failure worth retrying is a *transient.
 func (c *Client) once(ctx context.Context, cl call,
 	out any) (http.Header, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	req, err := c.newRequest(ctx, cl)
 	if err != nil {
 		return nil, err
@@ -140,7 +146,7 @@ func (c *Client) once(ctx context.Context, cl call,
 	if err != nil {
 		c.report(cl, 0)
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, c.interrupted(ctx, cl, err)
 		}
 		return nil, &transient{
 			err:        err,
@@ -156,12 +162,28 @@ func (c *Client) once(ctx context.Context, cl call,
 		Msg("request done")
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, c.interrupted(ctx, cl, err)
 		}
 		return nil, &transient{err: fmt.Errorf("read answer: %w", err),
 			status: resp.StatusCode, uncertain: true, splittable: true}
 	}
-	return resp.Header, c.decode(resp, body, out)
+
+	err = c.decode(resp, body, out)
+	if _, ok := err.(*transient); !ok && err != nil && cl.creates &&
+		resp.StatusCode < 300 {
+		// The store said yes in a way that cannot be read.
+		return nil, &UncertainError{Err: err}
+	}
+	return resp.Header, err
+}
+
+// interrupted is the error of a request cut short by its context. A create
+// may have reached the store before that.
+func (c *Client) interrupted(ctx context.Context, cl call, err error) error {
+	if cl.creates && !neverSent(err) {
+		return &UncertainError{Err: ctx.Err()}
+	}
+	return ctx.Err()
 }
 
 func (c *Client) newRequest(ctx context.Context,

@@ -144,6 +144,7 @@ type Error struct {
 	ResourceID int64
 }
 
+// Error formats the status, code and message.
 func (e *Error) Error() string {
 	if e.Status != 0 {
 		return fmt.Sprintf("woocommerce %d %s: %s", e.Status, e.Code, e.Message)

@@ -449,10 +449,13 @@ func newBufferWriter() *bufferWriter {
 	return &bufferWriter{header: http.Header{}, status: http.StatusOK}
 }
 
+// Header returns the kept header.
 func (b *bufferWriter) Header() http.Header { return b.header }
 
+// Write keeps the body.
 func (b *bufferWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
 
+// WriteHeader keeps the status.
 func (b *bufferWriter) WriteHeader(status int) { b.status = status }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
