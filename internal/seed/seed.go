@@ -18,13 +18,25 @@ import (
 
 // Files read by Load and Sales, relative to the catalog directory.
 const (
-	ProductsFile   = "online-retail/products.csv"
-	SalesFile      = "online-retail/sales-2011-11-14_to_2011-11-18.csv"
-	WooFile        = "woocommerce-sample/sample_products.csv"
-	ShopifyDir     = "shopify-sample"
-	WebTag         = "webon"
-	ShopFloorID    = 1
-	WarehouseID    = 2
+	ProductsFile = "online-retail/products.csv"
+	SalesFile    = "online-retail/sales-2011-11-14_to_2011-11-18.csv"
+	WooFile      = "woocommerce-sample/sample_products.csv"
+	ShopifyDir   = "shopify-sample"
+)
+
+// WebTag is the tag that marks products for the web store in the seed
+// catalog, in its usual spelling; a few items spell it WebOn or WEBON.
+const WebTag = "webon"
+
+// The two shops of the seed catalog.
+const (
+	ShopFloorID = 1 // "Shop floor", where sales are rung up
+	WarehouseID = 2 // "Warehouse"
+)
+
+// The first itemID of the online-retail items, and the step the web
+// samples' IDs are rounded up to.
+const (
 	firstRetailID  = 1000
 	sampleIDStride = 1000
 )

@@ -78,6 +78,7 @@ func TestLoadCounts(t *testing.T) {
 		{"shops", len(c.Shops), 2},
 		{"attribute sets", len(c.AttributeSets), 5},
 		{"manufacturers", len(c.Manufacturers), 5},
+		{"categories", len(c.Categories), 44},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/storesync/storesync/internal/exitcode"
+	"github.com/storesync/storesync/internal/seed"
+	"github.com/storesync/storesync/pkg/lightspeed/lightspeedtest"
+	"github.com/storesync/storesync/pkg/woocommerce/woocommercetest"
+)
+
+// Credentials the sandbox hands out. They open emulators on loopback only
+// and are written to the ready file for the scripts that need them.
+const (
+	sandboxAccountID    = 123456
+	sandboxClientID     = "sandbox-client"
+	sandboxClientSecret = "sandbox-secret"
+	sandboxWooKey       = "ck_sandbox"
+	sandboxWooSecret    = "cs_sandbox"
+	tokenPath           = "/auth/oauth/token"
+	shutdownGrace       = 5 * time.Second
+)
+
+// ServeOptions are the flags of serve.
+type ServeOptions struct {
+	CatalogDir string
+	Listen     string
+	ReadyFile  string
+	Bucket     float64
+	Drip       float64
+	Stderr     io.Writer
+
+	// onReady, when set, is called with the ready file's content once
+	// both emulators listen; tests use it instead of polling the file.
+	onReady func(Ready)
+}
+
+func newServeCmd() *cobra.Command {
+	opts := ServeOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run both emulators on loopback until interrupted",
+		Long: `Serve seeds the Lightspeed emulator from the sample catalog, starts
+it and an empty WooCommerce emulator on loopback, writes the ready file
+(atomically, once both listen) and serves until SIGINT or SIGTERM.
+
+With port 0 in --listen each emulator takes a free port; with port P the
+Lightspeed emulator takes P and the WooCommerce emulator P+1. The
+Lightspeed token endpoint is lightspeed_url + "/auth/oauth/token".`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Stderr = cmd.ErrOrStderr()
+			return runServe(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.CatalogDir, "catalog", "testdata/catalog",
+		"directory of the sample catalog")
+	f.StringVar(&opts.Listen, "listen", "127.0.0.1:0",
+		"loopback `address` to listen on")
+	f.StringVar(&opts.ReadyFile, "ready-file", "",
+		"`file` to write the URLs and credentials to (required)")
+	f.Float64Var(&opts.Bucket, "ls-bucket", 90,
+		"size of the Lightspeed rate-limit bucket, in drips")
+	f.Float64Var(&opts.Drip, "ls-drip", 1,
+		"drips per second the Lightspeed bucket leaks")
+	return cmd
+}
+
+func runServe(ctx context.Context, opts ServeOptions) error {
+	if opts.ReadyFile == "" {
+		return exitcode.Usagef("--ready-file is required")
+	}
+	if opts.Bucket <= 0 || opts.Drip <= 0 {
+		return exitcode.Usagef("--ls-bucket and --ls-drip must be positive")
+	}
+	lsAddr, wooAddr, err := listenAddrs(opts.Listen)
+	if err != nil {
+		return err
+	}
+
+	// Load the catalog before opening any port, so a bad catalog fails
+	// fast and leaves no ready file behind.
+	catalog, err := seed.Load(opts.CatalogDir)
+	if err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+
+	lsLn, err := net.Listen("tcp", lsAddr)
+	if err != nil {
+		return fmt.Errorf("listen for lightspeed: %w", err)
+	}
+	defer lsLn.Close()
+	wooLn, err := net.Listen("tcp", wooAddr)
+	if err != nil {
+		return fmt.Errorf("listen for woocommerce: %w", err)
+	}
+	defer wooLn.Close()
+
+	// Build the emulators now that their addresses are known.
+	lsURL := "http://" + lsLn.Addr().String()
+	wooURL := "http://" + wooLn.Addr().String()
+	ls := lightspeedtest.NewServer(lightspeedtest.Options{
+		AccountID:    sandboxAccountID,
+		ClientID:     sandboxClientID,
+		ClientSecret: sandboxClientSecret,
+		BucketSize:   opts.Bucket,
+		DripRate:     opts.Drip,
+		BaseURL:      lsURL,
+	})
+	ls.SeedCatalog(catalog)
+	access, refresh := ls.IssueTokens()
+	woo := woocommercetest.NewServer(woocommercetest.Options{
+		Key:    sandboxWooKey,
+		Secret: sandboxWooSecret,
+	})
+
+	// Serve both, then announce them.
+	servers := []*http.Server{
+		{Handler: ls, ReadHeaderTimeout: 10 * time.Second},
+		{Handler: woo, ReadHeaderTimeout: 10 * time.Second},
+	}
+	errc := make(chan error, len(servers))
+	for i, ln := range []net.Listener{lsLn, wooLn} {
+		go func() { errc <- servers[i].Serve(ln) }()
+	}
+	ready := Ready{
+		LightspeedURL:     lsURL,
+		TokenURL:          lsURL + tokenPath,
+		WooCommerceURL:    wooURL,
+		AccountID:         strconv.Itoa(sandboxAccountID),
+		ClientID:          sandboxClientID,
+		ClientSecret:      sandboxClientSecret,
+		AccessToken:       access,
+		RefreshToken:      refresh,
+		WooCommerceKey:    sandboxWooKey,
+		WooCommerceSecret: sandboxWooSecret,
+	}
+	if err := writeReady(opts.ReadyFile, ready); err != nil {
+		shutdown(servers)
+		return err
+	}
+	fmt.Fprintf(opts.Stderr, "lightspeed %s, woocommerce %s: %d items, "+
+		"%d matrices; ready file %s\n", lsURL, wooURL, len(catalog.Items),
+		len(catalog.Matrices), opts.ReadyFile)
+	if opts.onReady != nil {
+		opts.onReady(ready)
+	}
+
+	// Run until a signal, or until a server fails. The ready file goes
+	// with the emulators, so no script finds ports nobody listens on.
+	defer os.Remove(opts.ReadyFile)
+	select {
+	case <-ctx.Done():
+		shutdown(servers)
+		return nil
+	case err := <-errc:
+		shutdown(servers)
+		return fmt.Errorf("serve emulator: %w", err)
+	}
+}
+
+// listenAddrs splits --listen into the two emulators' addresses and
+// refuses anything but loopback: the control APIs take no credentials.
+func listenAddrs(listen string) (ls, woo string, err error) {
+	host, portText, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", "", exitcode.Usagef("--listen %q: %w", listen, err)
+	}
+	ip := net.ParseIP(host)
+	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return "", "", exitcode.Usagef("--listen %q: not a loopback address",
+			listen)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port < 0 || port > 65534 {
+		return "", "", exitcode.Usagef("--listen %q: bad port", listen)
+	}
+	if port == 0 {
+		return listen, listen, nil
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port)),
+		net.JoinHostPort(host, strconv.Itoa(port+1)), nil
+}
+
+// shutdown stops the servers, letting requests in flight finish for a
+// few seconds.
+func shutdown(servers []*http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	for _, s := range servers {
+		if err := s.Shutdown(ctx); err != nil &&
+			!errors.Is(err, http.ErrServerClosed) {
+			s.Close()
+		}
+	}
+}
