@@ -108,7 +108,8 @@ func newEnv(t *testing.T, opts lightspeedtest.Options, cat lightspeedtest.Catalo
 }
 
 // allItems reads every page of an item query.
-func allItems(t *testing.T, c *lightspeed.Client, q lightspeed.Query) ([]lightspeed.Item, int, error) {
+func allItems(t *testing.T, c *lightspeed.Client,
+	q lightspeed.Query) ([]lightspeed.Item, int, error) {
 	t.Helper()
 	var items []lightspeed.Item
 	pages := 0
