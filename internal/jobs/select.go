@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/exitcode"
 	"github.com/storesync/storesync/internal/state"
 	"github.com/storesync/storesync/pkg/lightspeed"
@@ -106,6 +107,7 @@ func (e *Env) findItems(ctx context.Context, arg string, f lightspeed.Filter) (s
 	if err != nil && !errors.Is(err, errEnough) {
 		return state.Key{}, fmt.Errorf("look up %q in Lightspeed: %w", arg, err)
 	}
+	found = e.exactSKU(found, f)
 	switch len(found) {
 	case 0:
 		return state.Key{}, exitcode.Usagef("no Lightspeed item matches %q", arg)
@@ -126,6 +128,22 @@ func (e *Env) findItems(ctx context.Context, arg string, f lightspeed.Filter) (s
 }
 
 var errEnough = errors.New("enough results")
+
+// exactSKU keeps the items whose SKU equals the filter's value exactly.
+// Lightspeed compares text without regard to case, but SKUs that differ
+// only in case (85123A and 85123a) are different products.
+func (e *Env) exactSKU(found []lightspeed.Item, f lightspeed.Filter) []lightspeed.Item {
+	if f.Field == "itemID" {
+		return found
+	}
+	var exact []lightspeed.Item
+	for _, it := range found {
+		if catalog.SKU(it, e.Settings.Catalog.SKUField) == f.Value {
+			exact = append(exact, it)
+		}
+	}
+	return exact
+}
 
 func (e *Env) findMatrix(ctx context.Context, id int64) (state.Key, error) {
 	var found []lightspeed.Matrix

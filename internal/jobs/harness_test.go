@@ -1,0 +1,262 @@
+package jobs_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/rs/zerolog"
+
+	"github.com/storesync/storesync/internal/catalog"
+	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/state"
+	"github.com/storesync/storesync/internal/webstore"
+	"github.com/storesync/storesync/internal/webstore/woo"
+	"github.com/storesync/storesync/pkg/lightspeed"
+	"github.com/storesync/storesync/pkg/lightspeed/lightspeedtest"
+	"github.com/storesync/storesync/pkg/woocommerce"
+	"github.com/storesync/storesync/pkg/woocommerce/woocommercetest"
+)
+
+// memTokens keeps the token pair in memory.
+type memTokens struct {
+	mu  sync.Mutex
+	tok lightspeed.Token
+}
+
+func (m *memTokens) Token(context.Context) (lightspeed.Token, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.tok, nil
+}
+
+func (m *memTokens) Refresh(_ context.Context, stale lightspeed.Token,
+	fn func(lightspeed.Token) (lightspeed.Token, error)) (lightspeed.Token, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tok.Access != stale.Access {
+		return m.tok, nil
+	}
+	t, err := fn(m.tok)
+	if err != nil {
+		return t, err
+	}
+	m.tok = t
+	return t, nil
+}
+
+var _ lightspeed.TokenStore = (*memTokens)(nil)
+
+// harness runs the jobs against both emulators and a state file.
+type harness struct {
+	t   *testing.T
+	ls  *lightspeedtest.Server
+	wc  *woocommercetest.Server
+	st  *state.Store
+	env *jobs.Env
+}
+
+func fastBackOff() backoff.BackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = time.Millisecond
+	b.MaxInterval = 5 * time.Millisecond
+	b.MaxElapsedTime = 2 * time.Second
+	return b
+}
+
+func newHarness(t *testing.T, cat lightspeedtest.Catalog) *harness {
+	t.Helper()
+	ctx := context.Background()
+
+	ls := lightspeedtest.NewServer(lightspeedtest.Options{BucketSize: 10000, DripRate: 1000,
+		BurstLimit: 10000})
+	ls.SeedCatalog(cat)
+	lsHTTP := httptest.NewServer(ls)
+	t.Cleanup(lsHTTP.Close)
+
+	wc := woocommercetest.NewServer(woocommercetest.Options{
+		ImageFetcher: func(src string) ([]byte, error) {
+			resp, err := http.Get(src)
+			if err != nil {
+				return nil, err
+			}
+			defer resp.Body.Close()
+			return io.ReadAll(resp.Body)
+		},
+	})
+	wcHTTP := httptest.NewServer(wc)
+	t.Cleanup(wcHTTP.Close)
+
+	st, err := state.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+
+	access, refresh := ls.IssueTokens()
+	lc, err := lightspeed.New(lightspeed.Config{
+		BaseURL:      lsHTTP.URL,
+		TokenURL:     lsHTTP.URL + "/auth/oauth/token",
+		AccountID:    "1",
+		ClientID:     "sandbox-client",
+		ClientSecret: "sandbox-secret",
+		Tokens: &memTokens{tok: lightspeed.Token{Access: access, Refresh: refresh,
+			Expiry: time.Now().Add(time.Hour)}},
+		NewBackOff: fastBackOff,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			return ctx.Err()
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, secret := wc.Credentials()
+	wcl, err := woocommerce.New(woocommerce.Config{BaseURL: wcHTTP.URL, Key: key,
+		Secret: secret, NewBackOff: fastBackOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	h := &harness{t: t, ls: ls, wc: wc, st: st}
+	h.env = &jobs.Env{
+		LS:    lc,
+		Web:   woo.New(wcl, woo.Options{}),
+		State: st,
+		Log:   zerolog.Nop(),
+		Settings: jobs.Settings{
+			Tags:      []string{"webon"},
+			Catalog:   catalog.Options{Shops: []int64{1, 2}, PriceLevel: "Default"},
+			NewStatus: webstore.Publish,
+			Archived:  webstore.Draft,
+			BatchSize: 100,
+			DryRunOut: io.Discard,
+		},
+	}
+	return h
+}
+
+func (h *harness) run(name string, fn func(context.Context, *jobs.Env) (jobs.Summary, error)) jobs.Summary {
+	h.t.Helper()
+	sum, err := fn(context.Background(), h.env)
+	if err != nil {
+		h.t.Fatalf("%s: %v", name, err)
+	}
+	return sum
+}
+
+func (h *harness) tagScan() jobs.Summary {
+	return h.run("tag-scan", func(ctx context.Context, e *jobs.Env) (jobs.Summary, error) {
+		return jobs.TagScan(ctx, e, false)
+	})
+}
+
+func (h *harness) tagSync() jobs.Summary {
+	return h.run("tag-sync", func(ctx context.Context, e *jobs.Env) (jobs.Summary, error) {
+		return jobs.TagSync(ctx, e, jobs.PushOptions{})
+	})
+}
+
+func (h *harness) sync() jobs.Summary {
+	return h.run("sync", jobs.Sync)
+}
+
+// webBySKU returns the web products and variations carrying sku.
+func (h *harness) webBySKU(sku string) []webItem {
+	var out []webItem
+	for _, p := range h.wc.Products() {
+		if p.SKU == sku {
+			out = append(out, webItem{ID: p.ID, Price: deref(p.RegularPrice),
+				Stock: derefInt(p.StockQuantity), Status: p.Status, Type: p.Type})
+		}
+		if p.Type != "variable" {
+			continue
+		}
+		for _, v := range h.wc.Variations(p.ID) {
+			if v.SKU == sku {
+				out = append(out, webItem{ID: v.ID, Parent: p.ID, Price: deref(v.RegularPrice),
+					Stock: derefInt(v.StockQuantity), Status: v.Status})
+			}
+		}
+	}
+	return out
+}
+
+type webItem struct {
+	ID, Parent int64
+	Price      string
+	Stock      int64
+	Status     string
+	Type       string
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func derefInt(n *int64) int64 {
+	if n == nil {
+		return -1
+	}
+	return *n
+}
+
+// one returns the single web product with sku, failing otherwise.
+func (h *harness) one(sku string) webItem {
+	h.t.Helper()
+	got := h.webBySKU(sku)
+	if len(got) != 1 {
+		h.t.Fatalf("web store has %d products with SKU %q, want 1", len(got), sku)
+	}
+	return got[0]
+}
+
+func (h *harness) webRequests() int { return h.wc.TotalRequests() }
+
+func (h *harness) lsRequests() int {
+	total := 0
+	for k, n := range h.ls.Requests() {
+		if k != "total" {
+			total += n
+		}
+	}
+	return total
+}
+
+// smallCatalog has two shops, four standalone items (two tagged, one with a
+// tag in other case) and a tagged matrix with two variants.
+func smallCatalog() lightspeedtest.Catalog {
+	price := func(p string) map[string]string { return map[string]string{"Default": p} }
+	return lightspeedtest.Catalog{
+		Shops:         []lightspeedtest.Shop{{ShopID: 1, Name: "Floor"}, {ShopID: 2, Name: "Back"}},
+		Categories:    []lightspeedtest.Category{{CategoryID: 1, Name: "Home"}, {CategoryID: 2, ParentID: 1, Name: "Candles"}},
+		Manufacturers: []lightspeedtest.Manufacturer{{ManufacturerID: 1, Name: "Acme"}},
+		AttributeSets: []lightspeedtest.AttributeSet{{ItemAttributeSetID: 1, Name: "Size",
+			AttributeNames: []string{"Size"}}},
+		Matrices: []lightspeedtest.Matrix{{ItemMatrixID: 10, Description: "Varsity Top",
+			ItemAttributeSetID: 1, DefaultPrice: "30.00", Tags: []string{"webon"}}},
+		Items: []lightspeedtest.Item{
+			{ItemID: 1, Description: "WHITE HANGING HEART T-LIGHT HOLDER", CustomSKU: "85123A",
+				Prices: price("2.95"), Stock: map[int64]int64{1: 10, 2: 5}, Tags: []string{"webon"},
+				CategoryID: 2, ManufacturerID: 1},
+			{ItemID: 2, Description: "WHITE METAL LANTERN", CustomSKU: "71053",
+				Prices: price("3.39"), Stock: map[int64]int64{1: 4}},
+			{ItemID: 3, Description: "CREAM CUPID HEARTS COAT HANGER", CustomSKU: "84406B",
+				Prices: price("2.75"), Stock: map[int64]int64{1: 3, 2: -2}, Tags: []string{"WebOn"}},
+			{ItemID: 4, Description: "white hanging heart (lower case twin)", CustomSKU: "85123a",
+				Prices: price("6.63"), Stock: map[int64]int64{1: 1}},
+			{ItemID: 11, ItemMatrixID: 10, Description: "Varsity Top S", CustomSKU: "VT-S",
+				Prices: price("30.00"), Stock: map[int64]int64{1: 2}, Attributes: []string{"S"}},
+			{ItemID: 12, ItemMatrixID: 10, Description: "Varsity Top M", CustomSKU: "VT-M",
+				Prices: price("30.00"), Stock: map[int64]int64{1: 0, 2: 3}, Attributes: []string{"M"}},
+		},
+	}
+}
