@@ -509,8 +509,26 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request,
 			filterRels[f.field[:strings.LastIndex(f.field, ".")]] = true
 		}
 	}
+	// Rows come in ID order, so an ascending ID read can skip to its
+	// cursor and stop once it has one row more than the page.
+	fast := q.sortBy == e.idField && !q.desc && q.before == "" && !q.count
+	var from int64
+	if fast && q.after != "" {
+		c, ok := q.parseCursor(q.after)
+		if !ok {
+			badRequest(w, "Invalid cursor.")
+			return
+		}
+		from = c.id
+	}
 	var rows []row
 	for _, obj := range e.rows(s) {
+		if fast && idOf(obj) <= from {
+			continue
+		}
+		if fast && len(rows) > q.limit {
+			break
+		}
 		rec := e.render(s, obj, filterRels)
 		if !q.keepArchived(rec) {
 			continue
@@ -554,6 +572,31 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request,
 		out[e.name] = oneOrMany(recs)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// idOf is the primary ID of an emulator record.
+func idOf(obj any) int64 {
+	switch o := obj.(type) {
+	case *itemRec:
+		return o.id
+	case *matrixRec:
+		return o.id
+	case stockRef:
+		return o.item.stock[o.shopID].id
+	case *categoryRec:
+		return o.id
+	case *manufacturerRec:
+		return o.id
+	case *imageRec:
+		return o.id
+	case int64:
+		return o
+	case *attrSetRec:
+		return o.id
+	case *shopRec:
+		return o.id
+	}
+	return 0
 }
 
 // window cuts the page out of the sorted rows and says whether more rows

@@ -184,9 +184,12 @@ func (s *Server) serveItems(w http.ResponseWriter) {
 		if v.Tags == nil {
 			v.Tags = []string{}
 		}
+		var total int64
 		for shopID, q := range st.Stock {
 			v.Stock[strconv.FormatInt(shopID, 10)] = q
+			total += q
 		}
+		v.Stock["0"] = total
 		for shopID, q := range st.Sellable {
 			v.Sellable[strconv.FormatInt(shopID, 10)] = q
 		}
