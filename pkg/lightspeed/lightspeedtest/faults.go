@@ -189,8 +189,10 @@ type truncating struct {
 	body   []byte
 }
 
+// WriteHeader implements http.ResponseWriter.
 func (t *truncating) WriteHeader(status int) { t.status = status }
 
+// Write implements http.ResponseWriter.
 func (t *truncating) Write(b []byte) (int, error) {
 	t.body = append(t.body, b...)
 	return len(b), nil
