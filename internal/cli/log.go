@@ -33,5 +33,6 @@ func newLogger(opts *Options) (zerolog.Logger, error) {
 			opts.LogFormat)
 	}
 	zerolog.TimeFieldFormat = time.RFC3339
+	zerolog.DurationFieldUnit = time.Second
 	return zerolog.New(w).Level(level).With().Timestamp().Logger(), nil
 }

@@ -86,11 +86,29 @@ func (e *Env) overlap() time.Duration {
 // may land with a slightly older timeStamp.
 func (e *Env) since(ctx context.Context, cursor string) ([]lightspeed.Filter, error) {
 	t, err := e.State.Cursor(ctx, cursor)
-	if err != nil || t.IsZero() {
+	if err != nil {
 		return nil, err
+	}
+	if t.IsZero() && (cursor == cursorStock || cursor == cursorPrices) {
+		// sync's first run needs only what changed since the first push:
+		// every push records the stock and prices it read.
+		t, err = e.State.FirstPush(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if t.IsZero() {
+			t = time.Now()
+		}
+		t = t.Add(-clockSkew)
+	}
+	if t.IsZero() {
+		return nil, nil
 	}
 	return []lightspeed.Filter{lightspeed.Since("timeStamp", t.Add(-e.overlap()))}, nil
 }
+
+// clockSkew is how far this host's clock may be ahead of Lightspeed's.
+const clockSkew = 5 * time.Minute
 
 // matchTag reports the configured tag an entity carries, compared as
 // Lightspeed normalises tags: case-insensitive, spaces removed.

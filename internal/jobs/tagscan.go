@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/state"
 	"github.com/storesync/storesync/pkg/lightspeed"
 )
@@ -49,6 +50,10 @@ func TagScan(ctx context.Context, e *Env, full bool) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
+	shareCatalog, err := e.coversCatalog(ctx, filters)
+	if err != nil {
+		return sum, err
+	}
 	q := lightspeed.Query{Filters: filters, Relations: tagRelations, Sort: "timeStamp"}
 	err = e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
 		var last time.Time
@@ -59,7 +64,19 @@ func TagScan(ctx context.Context, e *Env, full bool) (Summary, error) {
 			if err := e.markItems(ctx, tx, page, &sum); err != nil {
 				return err
 			}
-			return state.SetCursor(ctx, tx, cursorTagItems, last)
+			for _, it := range page {
+				err := state.RecordPrices(ctx, tx, it.ItemID, catalog.Levels(it.Prices))
+				if err != nil {
+					return err
+				}
+			}
+			if err := state.SetCursor(ctx, tx, cursorTagItems, last); err != nil {
+				return err
+			}
+			if !shareCatalog {
+				return nil
+			}
+			return state.SetCursor(ctx, tx, cursorCatalog, last)
 		})
 	})
 	return sum, err
@@ -145,4 +162,20 @@ func (e *Env) markItems(ctx context.Context, tx *sql.Tx, page []lightspeed.Item,
 		sum.Flagged += n
 	}
 	return nil
+}
+
+// coversCatalog reports whether this item read may also stand for
+// tag-sync's first read of the catalog feed: it reads the whole catalog,
+// that feed was never read, and nothing was pushed yet. The read leaves
+// archived items out, which is harmless only while none was ever pushed.
+func (e *Env) coversCatalog(ctx context.Context, filters []lightspeed.Filter) (bool, error) {
+	if filters != nil {
+		return false, nil
+	}
+	c, err := e.State.Cursor(ctx, cursorCatalog)
+	if err != nil || !c.IsZero() {
+		return false, err
+	}
+	first, err := e.State.FirstPush(ctx)
+	return first.IsZero(), err
 }

@@ -239,3 +239,15 @@ ON CONFLICT (ls_image_id) DO UPDATE SET owner_kind = excluded.owner_kind,
 	}
 	return nil
 }
+
+// FirstPush returns when the earliest product still in the web store was
+// pushed, or the zero time when none is.
+func (s *Store) FirstPush(ctx context.Context) (time.Time, error) {
+	var v sql.NullString
+	err := s.DB.QueryRowContext(ctx,
+		`SELECT min(pushed_at) FROM products WHERE web_id <> 0 AND pushed_at <> ''`).Scan(&v)
+	if err != nil || !v.Valid {
+		return time.Time{}, err
+	}
+	return time.Parse(time.RFC3339Nano, v.String)
+}

@@ -405,7 +405,7 @@ func TestCallbackErrorStopsRead(t *testing.T) {
 func TestSellMovesOnlyItemShop(t *testing.T) {
 	clock := newFakeClock()
 	e := newEnv(t, lightspeedtest.Options{Clock: clock.Now}, smallCatalog(), nil)
-	seeded := clock.Now()
+	seeded := clock.Now().Add(-lightspeedtest.SeedAge)
 	clock.Advance(10 * time.Minute)
 	if err := e.emu.Sell(1, 1, 2); err != nil {
 		t.Fatalf("sell: %v", err)

@@ -99,13 +99,18 @@ func publicIDFor(imageID int64, filename string) string {
 	return "ls" + hex.EncodeToString(sum[:])[:18]
 }
 
-// SeedCatalog replaces the emulated account's content with c. Records
-// get the clock's current time as their creation and change time.
+// SeedAge is how long before seeding a seeded catalog was last edited, as
+// a real catalog was: a feed read from "now" then finds only what the shop
+// floor changed since.
+const SeedAge = 24 * time.Hour
+
+// SeedCatalog replaces the emulated account's content with c. Records get
+// the clock's time less SeedAge as their creation and change time.
 func (s *Server) SeedCatalog(c Catalog) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	now := s.stamp()
+	now := s.stamp().Add(-SeedAge)
 	s.resetCatalog()
 	for _, sh := range c.Shops {
 		s.shops[sh.ShopID] = &shopRec{id: sh.ShopID, name: sh.Name, stamp: now}
