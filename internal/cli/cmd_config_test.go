@@ -38,7 +38,9 @@ func runConfig(t *testing.T, content string, env map[string]string,
 		Stderr:     &stderr,
 		Getenv:     func(k string) string { return env[k] },
 	}
+	// As under the root command, main prints the error, not cobra.
 	cmd := newConfigCmd(opts)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	cmd.SetOut(&stdout)
 	cmd.SetErr(&stderr)
 	cmd.SetArgs(append([]string{"check"}, args...))
