@@ -77,6 +77,7 @@ func NewRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newStatusCmd(opts),
 		newInitCmd(opts),
 		newAuthCmd(opts),
+		newConfigCmd(opts),
 	)
 	return root
 }

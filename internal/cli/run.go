@@ -169,10 +169,17 @@ func (r *jobRun) execute(ctx context.Context,
 	if runErr == nil && ctx.Err() != nil {
 		runErr = ctx.Err()
 	}
+	stopped := errors.Is(runErr, budget.ErrExhausted) ||
+		errors.Is(runErr, context.DeadlineExceeded)
+	if stopped {
+		runErr = &stoppedError{err: runErr}
+	}
 	code := exitcode.Code(runErr)
 	outcome := map[int]string{exitcode.OK: "ok", exitcode.Partial: "partial",
 		exitcode.Interrupted: "interrupted"}[code]
-	if outcome == "" {
+	if stopped {
+		outcome = "stopped"
+	} else if outcome == "" {
 		outcome = "failed"
 	}
 	counts := state.Counts{Created: sum.Created, Updated: sum.Updated,
@@ -274,3 +281,17 @@ func catalogOptions(cfg *config.Config) catalog.Options {
 		SKUField:       cfg.Lightspeed.SKUField,
 	}
 }
+
+// stoppedError is a run cut short by --max-requests or its deadline. What
+// it did is recorded and the next run carries on from there, so it counts
+// as done in part.
+type stoppedError struct{ err error }
+
+func (e *stoppedError) Error() string {
+	return "run stopped before the end, the next run carries on: " + e.err.Error()
+}
+
+func (e *stoppedError) Unwrap() error { return e.err }
+
+// ExitCode makes a stopped run exit as a partial one.
+func (e *stoppedError) ExitCode() int { return exitcode.Partial }
