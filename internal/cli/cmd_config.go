@@ -19,8 +19,9 @@ before the next cron run.`
 
 func newConfigCmd(g *Options) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "config",
-		Short: "Inspect the configuration",
+		Use:     "config",
+		Short:   "Inspect the configuration",
+		Example: `  storesync config check`,
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check",

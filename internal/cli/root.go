@@ -41,7 +41,11 @@ the environment, a private file, or a private config file.
 
 // NewRootCmd builds the storesync command tree.
 func NewRootCmd(stdout, stderr io.Writer) *cobra.Command {
-	opts := &Options{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	return newRootCmd(&Options{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv})
+}
+
+func newRootCmd(opts *Options) *cobra.Command {
+	stdout, stderr := opts.Stdout, opts.Stderr
 	root := &cobra.Command{
 		Use:           "storesync",
 		Short:         "Keep a web store in step with Lightspeed Retail",
@@ -67,6 +71,8 @@ func NewRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		"stop the run after this many Lightspeed requests (0: no cap)")
 	f.StringVar(&opts.StateFile, "state-file", "", "state file (overrides the config)")
 
+	root.Args = cobra.NoArgs
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.AddCommand(
 		newSyncCmd(opts),
 		newSyncAllCmd(opts),
@@ -79,7 +85,21 @@ func NewRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newAuthCmd(opts),
 		newConfigCmd(opts),
 	)
+	usageArgs(root)
 	return root
+}
+
+// usageArgs makes every argument error a usage error (exit 2), as flag
+// errors are.
+func usageArgs(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			return exitcode.Usage(check(c, args))
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		usageArgs(sub)
+	}
 }
 
 func envHelp() string {
