@@ -5,11 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/storesync/storesync/internal/exitcode"
 	"github.com/storesync/storesync/internal/seed"
@@ -237,5 +242,55 @@ func TestBadFlagsAndConfigExit2(t *testing.T) {
 				t.Errorf("exit code %d (%v), want 2", code, err)
 			}
 		})
+	}
+}
+
+func TestRunWritesMetricsAndPingsHealthcheck(t *testing.T) {
+	s := newSandbox(t)
+	var pings []string
+	var mu sync.Mutex
+	hc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		pings = append(pings, r.URL.Path)
+		mu.Unlock()
+	}))
+	defer hc.Close()
+
+	prom := filepath.Join(s.dir, "storesync.prom")
+	s.mustRun("--metrics-file", prom, "--healthcheck-url", hc.URL+"/abc", "tag-scan")
+	_, _, err := s.run("--metrics-file", prom, "--healthcheck-url", hc.URL+"/abc",
+		"sync-selected", "nope-no-such-sku")
+	if exitcode.Code(err) != exitcode.BadUsage {
+		t.Fatalf("sync-selected of an unknown SKU: %v", err)
+	}
+
+	mu.Lock()
+	got := strings.Join(pings, " ")
+	mu.Unlock()
+	want := "/abc/start /abc /abc/start /abc/2"
+	if got != want {
+		t.Errorf("pings %q, want %q", got, want)
+	}
+
+	f, err := os.Open(prom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(f)
+	if err != nil {
+		t.Fatalf("metrics textfile does not parse: %v", err)
+	}
+	codes := map[string]float64{}
+	for _, m := range families["storesync_last_run_exit_code"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "job" {
+				codes[l.GetValue()] = m.GetGauge().GetValue()
+			}
+		}
+	}
+	if codes["tag-scan"] != 0 || codes["sync-selected"] != 2 {
+		t.Errorf("exit codes in metrics %v, want tag-scan 0 and sync-selected 2", codes)
 	}
 }

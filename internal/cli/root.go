@@ -22,6 +22,8 @@ type Options struct {
 	Timeout     string
 	MaxRequests int
 	StateFile   string
+	MetricsFile string
+	Healthcheck string
 
 	Stdout io.Writer
 	Stderr io.Writer
@@ -70,6 +72,10 @@ func newRootCmd(opts *Options) *cobra.Command {
 	f.IntVar(&opts.MaxRequests, "max-requests", 0,
 		"stop the run after this many Lightspeed requests (0: no cap)")
 	f.StringVar(&opts.StateFile, "state-file", "", "state file (overrides the config)")
+	f.StringVar(&opts.MetricsFile, "metrics-file", "",
+		"write a Prometheus textfile here after each run (env STORESYNC_METRICS_FILE)")
+	f.StringVar(&opts.Healthcheck, "healthcheck-url", "",
+		"ping this URL at the start and end of each run (env STORESYNC_HEALTHCHECK_URL)")
 
 	root.Args = cobra.NoArgs
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
@@ -103,7 +109,8 @@ func usageArgs(cmd *cobra.Command) {
 }
 
 func envHelp() string {
-	vars := append([]string{"STORESYNC_CONFIG"}, config.EnvVars()...)
+	vars := append([]string{"STORESYNC_CONFIG", "STORESYNC_METRICS_FILE",
+		"STORESYNC_HEALTHCHECK_URL"}, config.EnvVars()...)
 	return strings.Join(vars, "\n  ")
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/storesync/storesync/internal/exitcode"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/lock"
+	"github.com/storesync/storesync/internal/metrics"
 	"github.com/storesync/storesync/internal/state"
 	"github.com/storesync/storesync/internal/tokens"
 	"github.com/storesync/storesync/internal/webstore"
@@ -108,6 +109,9 @@ type jobRun struct {
 	env   *jobs.Env
 	count *counter
 	out   io.Writer
+
+	metricsFile string
+	ping        *metrics.Pinger
 }
 
 // runJob loads the configuration, opens the state file, takes the job's
@@ -145,7 +149,10 @@ func runJob(ctx context.Context, opts *Options, job string, timeout time.Duratio
 	defer cancel()
 
 	r := &jobRun{job: job, cfg: cfg, st: st, log: log.With().Str("job", job).Logger(),
-		count: &counter{}, out: opts.Stdout}
+		count: &counter{}, out: opts.Stdout,
+		metricsFile: firstSet(opts.MetricsFile, opts.Getenv("STORESYNC_METRICS_FILE"))}
+	r.ping = metrics.NewPinger(firstSet(opts.Healthcheck,
+		opts.Getenv("STORESYNC_HEALTHCHECK_URL")), nil, r.log)
 	r.env, err = r.buildEnv(ctx)
 	if err != nil {
 		return err
@@ -164,6 +171,7 @@ func (r *jobRun) execute(ctx context.Context,
 		return err
 	}
 	r.log.Info().Int64("run_id", runID).Msg("run started")
+	r.ping.Start(ctx)
 
 	sum, runErr := fn(ctx, r.env)
 	if runErr == nil && ctx.Err() != nil {
@@ -197,6 +205,8 @@ func (r *jobRun) execute(ctx context.Context,
 		r.count.snapshot()); err != nil && runErr == nil {
 		runErr = err
 	}
+
+	r.report(recordCtx, start, code, counts)
 
 	ev := r.log.Info()
 	if code != exitcode.OK {
@@ -295,3 +305,30 @@ func (e *stoppedError) Unwrap() error { return e.err }
 
 // ExitCode makes a stopped run exit as a partial one.
 func (e *stoppedError) ExitCode() int { return exitcode.Partial }
+
+// report pings the healthcheck with the exit code and writes the metrics
+// textfile. Neither can change how the run ends: failures are logged.
+func (r *jobRun) report(ctx context.Context, start time.Time, code int, c state.Counts) {
+	r.ping.Finish(ctx, code)
+	if r.metricsFile == "" {
+		return
+	}
+	err := metrics.WriteTextfile(r.metricsFile, metrics.RunMetrics{
+		Job: r.job, Start: start, End: time.Now(), ExitCode: code,
+		Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged,
+		Failed: c.Failed, Flagged: c.Flagged,
+		LSRequests: c.LSRequests, WebRequests: c.WebRequests,
+	})
+	if err != nil {
+		r.log.Warn().Err(err).Str("path", r.metricsFile).Msg("metrics file not written")
+	}
+}
+
+func firstSet(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
