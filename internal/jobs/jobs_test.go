@@ -263,3 +263,43 @@ func TestResolveRefusesUnknownAndAmbiguousNames(t *testing.T) {
 		t.Errorf("sku:85123a resolved to %v, %v; want item 4", keys, err)
 	}
 }
+
+func TestDryRunPrintsFieldChangesAndWritesNothing(t *testing.T) {
+	h := newHarness(t, smallCatalog())
+	h.tagScan()
+	h.tagSync()
+	if err := h.ls.SetPrice(3, "Default", "3.10"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.ls.Sell(1, 1, 1); err != nil {
+		t.Fatal(err)
+	}
+
+	var out strings.Builder
+	h.env.Settings.DryRun = true
+	h.env.Settings.DryRunOut = &out
+	web := h.webRequests()
+	h.sync()
+	h.tagSync()
+	if got := h.webRequests() - web; got != 0 {
+		t.Errorf("dry runs made %d web-store requests", got)
+	}
+	for _, want := range []string{
+		"update item 1: price 2.95 -> 2.95, stock 15 -> 14",
+		`regular_price: "2.75" -> "3.10"`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry-run output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	// The real runs that follow still push both changes.
+	h.env.Settings.DryRun = false
+	h.sync()
+	if got := h.one("84406B").Price; got != "3.10" {
+		t.Errorf("price after the real sync %s, want 3.10", got)
+	}
+	if got := h.one("85123A").Stock; got != 14 {
+		t.Errorf("stock after the real sync %d, want 14", got)
+	}
+}

@@ -301,7 +301,9 @@ func (e *Env) pushUnits(ctx context.Context, group []unit,
 		if err != nil {
 			return err
 		}
-		if !opts.Reconcile && len(opts.Only) == 0 && u.row.WebID != 0 &&
+		// A product whose fields hash as pushed needs no write, even when
+		// its timeStamp moved; only sync-selected writes regardless.
+		if len(opts.Only) == 0 && u.row.WebID != 0 &&
 			u.row.PushedHash == catalog.Hash(p) && u.row.LastError == "" {
 			sum.Unchanged++
 			if err := e.recordUnchanged(ctx, u, p); err != nil {
@@ -318,13 +320,9 @@ func (e *Env) pushUnits(ctx context.Context, group []unit,
 
 	if e.Settings.DryRun {
 		for i, p := range pushes {
-			verb := "update"
-			if p.WebID == 0 {
-				verb = "create"
-			}
-			fmt.Fprintf(e.Settings.DryRunOut, "%s %s %q (SKU %s, %d variants)\n",
-				verb, units[i].key, p.Product.Name, p.Product.SKU, len(p.Product.Variants))
+			e.printPlan(units[i], p)
 		}
+		sum.Updated += len(pushes)
 		return nil
 	}
 
@@ -489,6 +487,10 @@ func (e *Env) preparePush(ctx context.Context, u unit, p catalog.Product) (webst
 		}
 	}
 
+	// A dry run resolves no category or brand: that could create them.
+	if e.Settings.DryRun {
+		return push, nil
+	}
 	if len(p.Category) > 0 {
 		var parent int64
 		for _, c := range p.Category {
@@ -536,4 +538,23 @@ WHERE (kind = ? AND ls_id = ?) OR (kind = 'item' AND matrix_id = ? AND ? <> 0
 	AND web_id <> 0 AND pushed_hash <> '')`, u.key.Kind, u.key.ID, p.MatrixID, p.MatrixID)
 		return err
 	})
+}
+
+// printPlan prints what a push would change, field by field, for a dry run.
+func (e *Env) printPlan(u unit, p webstore.Push) {
+	w := e.Settings.DryRunOut
+	if u.row.WebID == 0 {
+		fmt.Fprintf(w, "create %s %q (SKU %s, %d variants)\n", u.key, p.Product.Name,
+			p.Product.SKU, len(p.Product.Variants))
+		return
+	}
+	changes := catalog.Diff(u.row.PushedJSON, p.Product)
+	if len(changes) == 0 {
+		fmt.Fprintf(w, "update %s %q: rewrite, no field changed\n", u.key, p.Product.Name)
+		return
+	}
+	fmt.Fprintf(w, "update %s %q:\n", u.key, p.Product.Name)
+	for _, c := range changes {
+		fmt.Fprintf(w, "    %s\n", c)
+	}
 }

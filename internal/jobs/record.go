@@ -92,7 +92,7 @@ func (e *Env) recordOne(ctx context.Context, tx *sql.Tx, u unit, p catalog.Produ
 	}
 
 	pushed := state.Pushed{Key: u.key, WebID: r.WebID, Stamp: state.Stamp(p.Stamp),
-		Hash: catalog.Hash(p)}
+		Hash: catalog.Hash(p), JSON: catalog.Encode(p)}
 	if p.MatrixID == 0 {
 		pushed.Price = priceKey(p.RegularPrice, p.SalePrice)
 		pushed.Stock = sql.NullInt64{Int64: p.Stock, Valid: true}

@@ -113,11 +113,13 @@ func (e *Env) seenItem(it lightspeed.Item) state.Seen {
 }
 
 type stockChange struct {
-	key   state.Key
-	price string
-	sale  string
-	stock int64
-	web   webstore.StockPrice
+	key      state.Key
+	oldPrice string
+	oldStock string
+	price    string
+	sale     string
+	stock    int64
+	web      webstore.StockPrice
 }
 
 // pushStockPrice compares the remembered stock and prices of every
@@ -146,8 +148,8 @@ func (e *Env) pushStockPrice(ctx context.Context) (Summary, error) {
 
 	if e.Settings.DryRun {
 		for _, c := range changes {
-			fmt.Fprintf(e.Settings.DryRunOut, "update %s: price %s, stock %d\n",
-				c.key, priceKey(c.price, c.sale), c.stock)
+			fmt.Fprintf(e.Settings.DryRunOut, "update %s: price %s -> %s, stock %s -> %d\n",
+				c.key, c.oldPrice, priceKey(c.price, c.sale), c.oldStock, c.stock)
 		}
 		sum.Updated = len(changes)
 		return sum, nil
@@ -188,6 +190,10 @@ func (e *Env) stockPrice(ctx context.Context, p state.Product) (stockChange, boo
 		stock: catalog.StockFromMap(sellable, opts.Shops),
 	}
 	c.sale = catalog.SalePrice(levels, opts.SalePriceLevel, c.price)
+	c.oldPrice, c.oldStock = p.PushedPrice, "none"
+	if p.PushedStock.Valid {
+		c.oldStock = fmt.Sprint(p.PushedStock.Int64)
+	}
 	if c.price == "" {
 		// A price of 0 is never pushed; the full push reports it.
 		return c, false, nil

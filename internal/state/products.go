@@ -61,18 +61,19 @@ type Product struct {
 	PushedStock sql.NullInt64
 	Failures    int
 	LastError   string
+	PushedJSON  string
 }
 
 const productColumns = `kind, ls_id, matrix_id, sku, name, sell_on_web,
 	flagged_by, ls_stamp, archived, web_id, web_parent_id, pushed_stamp,
-	pushed_hash, pushed_price, pushed_stock, failures, last_error`
+	pushed_hash, pushed_price, pushed_stock, failures, last_error, pushed_json`
 
 func scanProduct(sc interface{ Scan(...any) error }) (Product, error) {
 	var p Product
 	err := sc.Scan(&p.Kind, &p.ID, &p.MatrixID, &p.SKU, &p.Name, &p.SellOnWeb,
 		&p.FlaggedBy, &p.Stamp, &p.Archived, &p.WebID, &p.WebParentID,
 		&p.PushedStamp, &p.PushedHash, &p.PushedPrice, &p.PushedStock,
-		&p.Failures, &p.LastError)
+		&p.Failures, &p.LastError, &p.PushedJSON)
 	return p, err
 }
 
@@ -187,6 +188,7 @@ type Pushed struct {
 	Hash        string
 	Price       string
 	Stock       sql.NullInt64
+	JSON        string // the fields pushed, for showing later changes
 }
 
 // RecordPushed stores a successful full push and clears the failure.
@@ -194,10 +196,10 @@ func RecordPushed(ctx context.Context, tx *sql.Tx, p Pushed) error {
 	_, err := tx.ExecContext(ctx, `
 UPDATE products SET web_id = ?, web_parent_id = ?, pushed_stamp = ?,
 	pushed_hash = ?, pushed_price = ?, pushed_stock = ?, pushed_at = ?,
-	dirty = 0, failures = 0, last_error = ''
+	pushed_json = ?, dirty = 0, failures = 0, last_error = ''
 WHERE kind = ? AND ls_id = ?`,
 		p.WebID, p.WebParentID, p.Stamp, p.Hash, p.Price, p.Stock, Now(),
-		p.Kind, p.ID)
+		p.JSON, p.Kind, p.ID)
 	if err != nil {
 		return fmt.Errorf("record push of %s: %w", p.Key, err)
 	}

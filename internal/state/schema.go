@@ -130,4 +130,6 @@ CREATE TABLE budget_daily (
 	PRIMARY KEY (day, endpoint)
 );
 `,
+	// 2: the fields last pushed, to show what a push would change.
+	`ALTER TABLE products ADD COLUMN pushed_json TEXT NOT NULL DEFAULT '';`,
 }
