@@ -22,6 +22,9 @@ type Ready struct {
 	RefreshToken      string `json:"refresh_token"`
 	WooCommerceKey    string `json:"woocommerce_key"`
 	WooCommerceSecret string `json:"woocommerce_secret"`
+	// CatalogDir is the absolute path of the catalog serve was seeded
+	// from; replay reads the day's sales from it.
+	CatalogDir string `json:"catalog_dir"`
 }
 
 // writeReady writes r to path atomically: a reader sees either no file or

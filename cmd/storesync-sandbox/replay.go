@@ -42,8 +42,8 @@ are counted and skipped. It prints one summary line.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.ReadyFile, "ready-file", "",
 		"ready `file` written by serve (required)")
-	f.StringVar(&opts.CatalogDir, "catalog", "testdata/catalog",
-		"directory of the sample catalog serve was seeded from")
+	f.StringVar(&opts.CatalogDir, "catalog", "",
+		"directory of the sample catalog; default: the one serve used")
 	f.StringVar(&opts.Day, "day", "", "`day` to replay, such as "+
 		seed.FirstSalesDay+" (required)")
 	f.IntVar(&opts.Limit, "limit", 0, "replay at most `N` lines; 0 = all")
@@ -61,6 +61,9 @@ func runReplay(ctx context.Context, opts ReplayOptions) error {
 	ready, err := readReady(opts.ReadyFile)
 	if err != nil {
 		return err
+	}
+	if opts.CatalogDir == "" {
+		opts.CatalogDir = ready.CatalogDir
 	}
 	sales, err := seed.Sales(opts.CatalogDir, opts.Day)
 	if errors.Is(err, seed.ErrNoSuchDay) {

@@ -63,6 +63,9 @@ func TestServeWritesReadyFile(t *testing.T) {
 	if got.TokenURL != got.LightspeedURL+"/auth/oauth/token" {
 		t.Errorf("token URL %q is not under %q", got.TokenURL, got.LightspeedURL)
 	}
+	if !filepath.IsAbs(got.CatalogDir) {
+		t.Errorf("catalog dir %q is not absolute", got.CatalogDir)
+	}
 	if got.AccessToken == "" || got.RefreshToken == "" {
 		t.Error("ready file has no token pair")
 	}
@@ -94,8 +97,7 @@ func TestReplayActCompare(t *testing.T) {
 
 	var out bytes.Buffer
 	err := runReplay(ctx, ReplayOptions{ReadyFile: file,
-		CatalogDir: catalogDir, Day: "2011-11-14", Limit: 20, ShopID: 1,
-		Out: &out})
+		Day: "2011-11-14", Limit: 20, ShopID: 1, Out: &out})
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}

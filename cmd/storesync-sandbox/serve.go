@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -91,7 +92,11 @@ func runServe(ctx context.Context, opts ServeOptions) error {
 
 	// Load the catalog before opening any port, so a bad catalog fails
 	// fast and leaves no ready file behind.
-	catalog, err := seed.Load(opts.CatalogDir)
+	catalogDir, err := filepath.Abs(opts.CatalogDir)
+	if err != nil {
+		return fmt.Errorf("find catalog: %w", err)
+	}
+	catalog, err := seed.Load(catalogDir)
 	if err != nil {
 		return fmt.Errorf("load catalog: %w", err)
 	}
@@ -145,6 +150,7 @@ func runServe(ctx context.Context, opts ServeOptions) error {
 		RefreshToken:      refresh,
 		WooCommerceKey:    sandboxWooKey,
 		WooCommerceSecret: sandboxWooSecret,
+		CatalogDir:        catalogDir,
 	}
 	if err := writeReady(opts.ReadyFile, ready); err != nil {
 		shutdown(servers)
