@@ -294,3 +294,23 @@ func TestRunWritesMetricsAndPingsHealthcheck(t *testing.T) {
 		t.Errorf("exit codes in metrics %v, want tag-scan 0 and sync-selected 2", codes)
 	}
 }
+
+func TestDoctorReportsAHealthyStateFile(t *testing.T) {
+	s := newSandbox(t)
+	out, _ := s.mustRun("doctor")
+	for _, want := range []string{"ok   integrity", "ok   schema", "ok   lightspeed token",
+		"ok   permissions"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// A state file readable by others is reported, and doctor fails.
+	if err := os.Chmod(filepath.Join(s.dir, "storesync.db"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := s.run("doctor")
+	if err == nil || !strings.Contains(out, "FAIL permissions") {
+		t.Errorf("doctor on a world-readable state file: %v\n%s", err, out)
+	}
+}

@@ -90,6 +90,7 @@ func newRootCmd(opts *Options) *cobra.Command {
 		newInitCmd(opts),
 		newAuthCmd(opts),
 		newConfigCmd(opts),
+		newDoctorCmd(opts),
 	)
 	usageArgs(root)
 	return root
