@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,6 +42,18 @@ type ServeOptions struct {
 	Drip       float64
 	Stderr     io.Writer
 
+	// Synthetic, when positive, seeds a made-up catalog of that many
+	// items instead of CatalogDir, MatrixShare of them variants; TagAll
+	// tags every standalone item and matrix of it for the web store.
+	Synthetic   int
+	MatrixShare float64
+	TagAll      bool
+
+	// LSLatency and WCLatency delay every API answer of each emulator,
+	// as a distant production server would.
+	LSLatency time.Duration
+	WCLatency time.Duration
+
 	// onReady, when set, is called with the ready file's content once
 	// both emulators listen; tests use it instead of polling the file.
 	onReady func(Ready)
@@ -57,7 +70,11 @@ it and an empty WooCommerce emulator on loopback, writes the ready file
 
 With port 0 in --listen each emulator takes a free port; with port P the
 Lightspeed emulator takes P and the WooCommerce emulator P+1. The
-Lightspeed token endpoint is lightspeed_url + "/auth/oauth/token".`,
+Lightspeed token endpoint is lightspeed_url + "/auth/oauth/token".
+
+With --synthetic N the Lightspeed emulator holds a made-up catalog of N
+items instead (for benchmarks); --ls-latency and --wc-latency delay
+every API answer, but not the control API, to mimic servers far away.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Stderr = cmd.ErrOrStderr()
@@ -75,6 +92,16 @@ Lightspeed token endpoint is lightspeed_url + "/auth/oauth/token".`,
 		"size of the Lightspeed rate-limit bucket, in drips")
 	f.Float64Var(&opts.Drip, "ls-drip", 1,
 		"drips per second the Lightspeed bucket leaks")
+	f.IntVar(&opts.Synthetic, "synthetic", 0,
+		"seed a synthetic catalog of `N` items instead of --catalog")
+	f.Float64Var(&opts.MatrixShare, "matrix-share", 0.3,
+		"share of the synthetic items that are matrix variants, 0 to 1")
+	f.BoolVar(&opts.TagAll, "tag-all", false,
+		"tag every synthetic item and matrix for the web store, not one in ten")
+	f.DurationVar(&opts.LSLatency, "ls-latency", 0,
+		"`delay` before each Lightspeed API answer")
+	f.DurationVar(&opts.WCLatency, "wc-latency", 0,
+		"`delay` before each WooCommerce API answer")
 	return cmd
 }
 
@@ -84,6 +111,11 @@ func runServe(ctx context.Context, opts ServeOptions) error {
 	}
 	if opts.Bucket <= 0 || opts.Drip <= 0 {
 		return exitcode.Usagef("--ls-bucket and --ls-drip must be positive")
+	}
+	if opts.Synthetic < 0 || opts.MatrixShare < 0 || opts.MatrixShare > 1 ||
+		opts.LSLatency < 0 || opts.WCLatency < 0 {
+		return exitcode.Usagef("--synthetic, --matrix-share and the " +
+			"latencies must not be negative; --matrix-share is at most 1")
 	}
 	lsAddr, wooAddr, err := listenAddrs(opts.Listen)
 	if err != nil {
@@ -132,8 +164,8 @@ func runServe(ctx context.Context, opts ServeOptions) error {
 
 	// Serve both, then announce them.
 	servers := []*http.Server{
-		{Handler: ls, ReadHeaderTimeout: 10 * time.Second},
-		{Handler: woo, ReadHeaderTimeout: 10 * time.Second},
+		{Handler: delayed(ls, opts.LSLatency), ReadHeaderTimeout: 10 * time.Second},
+		{Handler: delayed(woo, opts.WCLatency), ReadHeaderTimeout: 10 * time.Second},
 	}
 	errc := make(chan error, len(servers))
 	for i, ln := range []net.Listener{lsLn, wooLn} {
@@ -174,6 +206,50 @@ func runServe(ctx context.Context, opts ServeOptions) error {
 		shutdown(servers)
 		return fmt.Errorf("serve emulator: %w", err)
 	}
+}
+
+// serveCatalog is the catalog serve seeds: the sample files, or a
+// synthetic one of opts.Synthetic items.
+func serveCatalog(opts ServeOptions) (lightspeedtest.Catalog, error) {
+	if opts.Synthetic == 0 {
+		c, err := seed.Load(opts.CatalogDir)
+		if err != nil {
+			return c, fmt.Errorf("load catalog: %w", err)
+		}
+		return c, nil
+	}
+	c := seed.Synthetic(opts.Synthetic, opts.MatrixShare, 1)
+	if opts.TagAll {
+		for i := range c.Items {
+			if c.Items[i].ItemMatrixID == 0 {
+				c.Items[i].Tags = []string{seed.WebTag}
+			}
+		}
+		for i := range c.Matrices {
+			c.Matrices[i].Tags = []string{seed.WebTag}
+		}
+	}
+	return c, nil
+}
+
+// delayed answers each API request after d; control API calls, which
+// stand for the shop floor and the test scripts, are answered at once.
+func delayed(h http.Handler, d time.Duration) http.Handler {
+	if d <= 0 {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // listenAddrs splits --listen into the two emulators' addresses and
