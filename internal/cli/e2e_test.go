@@ -18,6 +18,8 @@ import (
 
 	"github.com/storesync/storesync/internal/exitcode"
 	"github.com/storesync/storesync/internal/seed"
+	"github.com/storesync/storesync/internal/state"
+	"github.com/storesync/storesync/internal/tokens"
 	"github.com/storesync/storesync/pkg/lightspeed/lightspeedtest"
 	"github.com/storesync/storesync/pkg/woocommerce/woocommercetest"
 )
@@ -312,5 +314,51 @@ func TestDoctorReportsAHealthyStateFile(t *testing.T) {
 	out, _, err := s.run("doctor")
 	if err == nil || !strings.Contains(out, "FAIL permissions") {
 		t.Errorf("doctor on a world-readable state file: %v\n%s", err, out)
+	}
+}
+
+func TestNoSecretInLogsOrOutput(t *testing.T) {
+	s := newSandbox(t)
+	key, secret := s.wc.Credentials()
+	secrets := []string{"sandbox-secret", key, secret}
+
+	var all strings.Builder
+	for _, args := range [][]string{
+		{"--log-level", "debug", "tag-scan"},
+		{"--log-level", "debug", "tag-sync"},
+		{"--log-level", "debug", "sync"},
+		{"--log-level", "debug", "sync-all", "--dry-run"},
+		{"status"},
+		{"config", "check"},
+		{"doctor"},
+		{"sync-selected", "no-such-sku"},
+	} {
+		out, errOut, err := s.run(args...)
+		all.WriteString(out + errOut)
+		if err != nil {
+			all.WriteString(err.Error())
+		}
+	}
+	// The token pair in use now, after the refreshes the runs made.
+	st, err := state.Open(context.Background(), filepath.Join(s.dir, "storesync.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tok, err := tokens.New(st, filepath.Join(s.dir, "storesync.db.token.lock")).
+		Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets = append(secrets, tok.Access, tok.Refresh)
+
+	logs := all.String()
+	if len(logs) < 1000 {
+		t.Fatalf("only %d bytes of logs: the runs did not log at debug", len(logs))
+	}
+	for _, sec := range secrets {
+		if sec != "" && strings.Contains(logs, sec) {
+			t.Errorf("a secret (%d characters) appears in the logs", len(sec))
+		}
 	}
 }
