@@ -160,6 +160,7 @@ func runJob(ctx context.Context, opts *Options, job string, timeout time.Duratio
 	if setup != nil {
 		setup(&r.env.Settings)
 	}
+	r.env.Progress = newProgress(opts, func() int { return r.count.total("lightspeed") })
 	return r.execute(ctx, fn)
 }
 

@@ -48,6 +48,9 @@ type Env struct {
 	State    *state.Store
 	Settings Settings
 	Log      zerolog.Logger
+
+	// Progress, when set, hears how many of the products to push are done.
+	Progress func(done, total int)
 }
 
 // Summary counts what a run did.

@@ -52,9 +52,14 @@ func TagSync(ctx context.Context, e *Env, opts PushOptions) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
+	done := 0
 	for _, group := range chunk(units, max(e.Settings.BatchSize, 1)) {
 		if err := e.pushUnits(ctx, group, cats, opts, &sum); err != nil {
 			return sum, err
+		}
+		done += len(group)
+		if e.Progress != nil {
+			e.Progress(done, len(units))
 		}
 	}
 	if sum.Failed > 0 {
