@@ -1,11 +1,14 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -60,6 +63,25 @@ type harness struct {
 	wc  *woocommercetest.Server
 	st  *state.Store
 	env *jobs.Env
+
+	// lsURL and wcURL are where the emulators listen.
+	lsURL, wcURL string
+
+	mu sync.Mutex
+	// lsHook, when set, sees each Lightspeed request first and may answer
+	// it itself by returning true.
+	lsHook func(w http.ResponseWriter, r *http.Request) bool
+	// fetchHook, when set, may refuse an image download of the web store.
+	fetchHook func(src string) error
+	// batchOps holds the operations each web-store batch request carried.
+	batchOps []int
+	// sleeps holds every wait the Lightspeed client asked for.
+	sleeps []time.Duration
+}
+
+// harnessOptions change the emulators a harness starts.
+type harnessOptions struct {
+	lsClock func() time.Time // the Lightspeed emulator's clock
 }
 
 func fastBackOff() backoff.BackOff {
@@ -72,58 +94,46 @@ func fastBackOff() backoff.BackOff {
 
 func newHarness(t *testing.T, cat lightspeedtest.Catalog) *harness {
 	t.Helper()
+	return newHarnessWith(t, cat, harnessOptions{})
+}
+
+func newHarnessWith(t *testing.T, cat lightspeedtest.Catalog, opts harnessOptions) *harness {
+	t.Helper()
 	ctx := context.Background()
+	h := &harness{t: t}
 
-	ls := lightspeedtest.NewServer(lightspeedtest.Options{BucketSize: 10000, DripRate: 1000,
-		BurstLimit: 10000})
-	ls.SeedCatalog(cat)
-	lsHTTP := httptest.NewServer(ls)
+	h.ls = lightspeedtest.NewServer(lightspeedtest.Options{BucketSize: 10000, DripRate: 1000,
+		BurstLimit: 10000, Clock: opts.lsClock})
+	h.ls.SeedCatalog(cat)
+	lsHTTP := httptest.NewServer(http.HandlerFunc(h.serveLightspeed))
 	t.Cleanup(lsHTTP.Close)
+	h.lsURL = lsHTTP.URL
 
-	wc := woocommercetest.NewServer(woocommercetest.Options{
-		ImageFetcher: func(src string) ([]byte, error) {
-			resp, err := http.Get(src)
-			if err != nil {
-				return nil, err
-			}
-			defer resp.Body.Close()
-			return io.ReadAll(resp.Body)
-		},
-	})
-	wcHTTP := httptest.NewServer(wc)
+	h.wc = woocommercetest.NewServer(woocommercetest.Options{ImageFetcher: h.fetchImage})
+	wcHTTP := httptest.NewServer(http.HandlerFunc(h.serveWeb))
 	t.Cleanup(wcHTTP.Close)
+	h.wcURL = wcHTTP.URL
 
 	st, err := state.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	h.st = st
 
-	access, refresh := ls.IssueTokens()
-	lc, err := lightspeed.New(lightspeed.Config{
-		BaseURL:      lsHTTP.URL,
-		TokenURL:     lsHTTP.URL + "/auth/oauth/token",
-		AccountID:    "1",
-		ClientID:     "sandbox-client",
-		ClientSecret: "sandbox-secret",
-		Tokens: &memTokens{tok: lightspeed.Token{Access: access, Refresh: refresh,
-			Expiry: time.Now().Add(time.Hour)}},
-		NewBackOff: fastBackOff,
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			return ctx.Err()
-		},
-	})
+	access, refresh := h.ls.IssueTokens()
+	lc, err := h.lightspeedClient(&memTokens{tok: lightspeed.Token{Access: access,
+		Refresh: refresh, Expiry: time.Now().Add(time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, secret := wc.Credentials()
+	key, secret := h.wc.Credentials()
 	wcl, err := woocommerce.New(woocommerce.Config{BaseURL: wcHTTP.URL, Key: key,
 		Secret: secret, NewBackOff: fastBackOff})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	h := &harness{t: t, ls: ls, wc: wc, st: st}
 	h.env = &jobs.Env{
 		LS:    lc,
 		Web:   woo.New(wcl, woo.Options{}),
@@ -139,6 +149,73 @@ func newHarness(t *testing.T, cat lightspeedtest.Catalog) *harness {
 		},
 	}
 	return h
+}
+
+// lightspeedClient returns a client of the Lightspeed emulator over
+// tokens whose waits are recorded, not slept.
+func (h *harness) lightspeedClient(tokens lightspeed.TokenStore) (*lightspeed.Client, error) {
+	return lightspeed.New(lightspeed.Config{
+		BaseURL:      h.lsURL,
+		TokenURL:     h.lsURL + "/auth/oauth/token",
+		AccountID:    "1",
+		ClientID:     "sandbox-client",
+		ClientSecret: "sandbox-secret",
+		Tokens:       tokens,
+		NewBackOff:   fastBackOff,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			h.mu.Lock()
+			h.sleeps = append(h.sleeps, d)
+			h.mu.Unlock()
+			return ctx.Err()
+		},
+	})
+}
+
+func (h *harness) serveLightspeed(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	hook := h.lsHook
+	h.mu.Unlock()
+	if hook != nil && hook(w, r) {
+		return
+	}
+	h.ls.ServeHTTP(w, r)
+}
+
+// serveWeb records how many operations each batch carries.
+func (h *harness) serveWeb(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/batch") && r.Method == http.MethodPost {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var b struct {
+			Create, Update, Delete []json.RawMessage
+		}
+		_ = json.Unmarshal(body, &b)
+		h.mu.Lock()
+		h.batchOps = append(h.batchOps, len(b.Create)+len(b.Update)+len(b.Delete))
+		h.mu.Unlock()
+	}
+	h.wc.ServeHTTP(w, r)
+}
+
+func (h *harness) fetchImage(src string) ([]byte, error) {
+	h.mu.Lock()
+	hook := h.fetchHook
+	h.mu.Unlock()
+	if hook != nil {
+		if err := hook(src); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := http.Get(src)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
 }
 
 func (h *harness) run(name string, fn func(context.Context, *jobs.Env) (jobs.Summary, error)) jobs.Summary {

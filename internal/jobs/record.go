@@ -58,7 +58,7 @@ func (e *Env) recordOne(ctx context.Context, tx *sql.Tx, u unit, p catalog.Produ
 	if r.Err != nil {
 		sum.Failed++
 		e.logFailure(u, r.Err)
-		return state.RecordFailure(ctx, tx, u.key, errText(r.Err))
+		return recordFailure(ctx, tx, u.key, r.Err)
 	}
 
 	// Variants first: a failed variant keeps the whole product pending.
@@ -74,7 +74,7 @@ func (e *Env) recordOne(ctx context.Context, tx *sql.Tx, u unit, p catalog.Produ
 			variantFailed = true
 			sum.Failed++
 			e.logFailure(vk, err)
-			if err := state.RecordFailure(ctx, tx, vk, errText(err)); err != nil {
+			if err := recordFailure(ctx, tx, vk, err); err != nil {
 				return err
 			}
 			continue
@@ -105,6 +105,16 @@ func (e *Env) recordOne(ctx context.Context, tx *sql.Tx, u unit, p catalog.Produ
 	e.Log.Debug().Str("product", u.key.String()).Int64("web_id", r.WebID).
 		Bool("created", r.Created).Msg("product pushed")
 	return state.RecordPushed(ctx, tx, pushed)
+}
+
+// recordFailure keeps a product pending with the reason it failed. A
+// product the store no longer has loses its web id, so that the next full
+// push creates it again instead of updating it in vain for ever.
+func recordFailure(ctx context.Context, tx *sql.Tx, k state.Key, err error) error {
+	if errors.Is(err, webstore.ErrGone) {
+		return state.ForgetWebID(ctx, tx, k, errText(err))
+	}
+	return state.RecordFailure(ctx, tx, k, errText(err))
 }
 
 func (e *Env) logFailure(k any, err error) {

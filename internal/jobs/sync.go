@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -114,6 +115,7 @@ func (e *Env) seenItem(it lightspeed.Item) state.Seen {
 
 type stockChange struct {
 	key      state.Key
+	matrixID int64 // the matrix of a variant, 0 for a standalone item
 	oldPrice string
 	oldStock string
 	price    string
@@ -185,9 +187,10 @@ func (e *Env) stockPrice(ctx context.Context, p state.Product) (stockChange, boo
 	}
 	opts := e.Settings.Catalog
 	c := stockChange{
-		key:   p.Key,
-		price: catalog.Price(levels, opts.PriceLevel),
-		stock: catalog.StockFromMap(sellable, opts.Shops),
+		key:      p.Key,
+		matrixID: p.MatrixID,
+		price:    catalog.Price(levels, opts.PriceLevel),
+		stock:    catalog.StockFromMap(sellable, opts.Shops),
 	}
 	c.sale = catalog.SalePrice(levels, opts.SalePriceLevel, c.price)
 	c.oldPrice, c.oldStock = p.PushedPrice, "none"
@@ -215,8 +218,17 @@ func (e *Env) recordStockPrice(ctx context.Context, group []stockChange, errs []
 			if errs[i] != nil {
 				sum.Failed++
 				e.Log.Debug().Err(errs[i]).Int64("item_id", c.key.ID).Msg("stock push failed")
-				if err := state.RecordFailure(ctx, tx, c.key, errText(errs[i])); err != nil {
+				if err := recordFailure(ctx, tx, c.key, errs[i]); err != nil {
 					return err
+				}
+				if c.matrixID != 0 && errors.Is(errs[i], webstore.ErrGone) {
+					// The variation or its whole product went: the next
+					// full push adopts the product again, or creates it.
+					err := state.ForgetWebID(ctx, tx, state.Key{Kind: state.KindMatrix,
+						ID: c.matrixID}, errText(errs[i]))
+					if err != nil {
+						return err
+					}
 				}
 				continue
 			}

@@ -253,3 +253,19 @@ func MarkDirty(ctx context.Context, tx *sql.Tx, keys []Key) error {
 	}
 	return nil
 }
+
+// ForgetWebID records that the web store no longer has a product: its web
+// id and push history are cleared, and for a matrix those of its variants
+// too, so the next full push looks the product up again by SKU and creates
+// it when it is not found. The product stays pending.
+func ForgetWebID(ctx context.Context, tx *sql.Tx, k Key, reason string) error {
+	_, err := tx.ExecContext(ctx, `
+UPDATE products SET web_id = 0, web_parent_id = 0, pushed_stamp = '',
+	pushed_hash = '', pushed_price = '', pushed_stock = NULL, dirty = 1
+WHERE (kind = ? AND ls_id = ?) OR (? = 'matrix' AND kind = 'item' AND matrix_id = ?)`,
+		k.Kind, k.ID, k.Kind, k.ID)
+	if err != nil {
+		return fmt.Errorf("forget web id of %s: %w", k, err)
+	}
+	return RecordFailure(ctx, tx, k, reason)
+}

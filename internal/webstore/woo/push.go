@@ -206,7 +206,7 @@ func (a *Adapter) productError(ctx context.Context, it webstore.Push,
 		return fmt.Errorf("SKU %q is product %d: %w", it.Product.SKU, e.ResourceID,
 			webstore.ErrConflict)
 	}
-	if e.Code == "woocommerce_rest_product_invalid_id" {
+	if gone(e) {
 		return fmt.Errorf("product %d: %w: %w", res.WebID, webstore.ErrGone, e)
 	}
 	return e
@@ -343,7 +343,7 @@ func (a *Adapter) pushVariations(ctx context.Context, it *webstore.Push,
 			case j >= len(answers):
 				res.Variants[v.ItemID] = webstore.VariantResult{Err: webstore.ErrUncertain}
 			case answers[j].Err != nil:
-				res.Variants[v.ItemID] = webstore.VariantResult{Err: answers[j].Err}
+				res.Variants[v.ItemID] = webstore.VariantResult{Err: itemErr(answers[j].Err)}
 			default:
 				res.Variants[v.ItemID] = webstore.VariantResult{WebID: answers[j].Value.ID}
 			}

@@ -153,6 +153,17 @@ func (a *Adapter) UpdateStockPrice(ctx context.Context,
 				})
 			}
 			res, err := a.api.BatchVariations(ctx, parent, b)
+			var we *woocommerce.Error
+			if errors.As(err, &we) && gone(we) {
+				// The variable product was deleted: its variations are
+				// gone with it, and the other products can still be
+				// written.
+				for _, i := range chunk {
+					errs[i] = fmt.Errorf("parent product %d: %w: %w", parent,
+						webstore.ErrGone, err)
+				}
+				continue
+			}
 			if err != nil {
 				return errs, fmt.Errorf("update stock of variations of %d: %w", parent, err)
 			}
@@ -171,13 +182,29 @@ func resultErr[T any](rs []woocommerce.Result[T], i int) error {
 		return fmt.Errorf("batch answer has no result at %d: %w", i, webstore.ErrUncertain)
 	}
 	if rs[i].Err != nil {
-		if rs[i].Err.Code == "woocommerce_rest_product_invalid_id" ||
-			rs[i].Err.Code == "woocommerce_rest_invalid_product_id" {
-			return fmt.Errorf("%w: %w", webstore.ErrGone, rs[i].Err)
-		}
-		return rs[i].Err
+		return itemErr(rs[i].Err)
 	}
 	return nil
+}
+
+// itemErr turns the error of one batch item into the adapter's terms.
+func itemErr(e *woocommerce.Error) error {
+	if gone(e) {
+		return fmt.Errorf("%w: %w", webstore.ErrGone, e)
+	}
+	return e
+}
+
+// gone reports whether e refuses a write because the store no longer has
+// the product or variation it names.
+func gone(e *woocommerce.Error) bool {
+	switch e.Code {
+	case "woocommerce_rest_product_invalid_id",
+		"woocommerce_rest_invalid_product_id",
+		"woocommerce_rest_product_variation_invalid_id":
+		return true
+	}
+	return false
 }
 
 func chunks[T any](list []T, size int) [][]T {
