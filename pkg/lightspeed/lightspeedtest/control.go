@@ -27,7 +27,13 @@ import (
 //	                           "retry_after":1,"delay_ms":0}
 //	POST /_sandbox/clear-faults {}
 //	POST /_sandbox/tokens      {} answers {"access_token":..,"refresh_token":..}
-//	GET  /_sandbox/stats       counters and bucket
+//	POST /_sandbox/reset-stats {} clears the counters, the request log and
+//	                           the highest bucket level
+//	GET  /_sandbox/stats       counters and bucket, and the paced API
+//	                           requests: per minute from the first one
+//	                           ("api_per_minute"), the most in any 60
+//	                           seconds ("api_max_in_60s") and how many
+//	                           were answered 429 ("api_limited")
 //	GET  /_sandbox/items       every item: stock and sellable per shop,
 //	                           prices, tags, timeStamp
 
@@ -142,6 +148,8 @@ func (s *Server) controlAction(w http.ResponseWriter, route string,
 			Delay:      time.Duration(b.DelayMS) * time.Millisecond})
 	case "clear-faults":
 		s.ClearFaults()
+	case "reset-stats":
+		s.ResetStats()
 	case "tokens":
 		access, refresh := s.IssueTokens()
 		answer = map[string]any{"access_token": access,
@@ -162,7 +170,19 @@ func controlError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (s *Server) serveStats(w http.ResponseWriter) {
+	rate := RateOf(s.RequestLog(), time.Minute)
+	if rate.PerWindow == nil {
+		rate.PerWindow = []int{}
+	}
+	s.mu.Lock()
+	unlogged := s.unlogged
+	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
+		"api_requests":     rate.Total,
+		"api_limited":      rate.Limited,
+		"api_per_minute":   rate.PerWindow,
+		"api_max_in_60s":   rate.MaxInWindow,
+		"unlogged":         unlogged,
 		"requests":         s.Requests(),
 		"max_bucket_level": s.MaxBucketLevel(),
 		"bucket_level":     s.BucketLevel(),

@@ -46,13 +46,15 @@ type Server struct {
 
 	lastItemID, lastStockID, lastImageID, lastTagID int64
 
-	auth    authState
-	limits  map[string]*limiter // by OAuth client
-	faults  []*Fault
-	counts  map[string]int
-	maxLvl  float64
-	images  int
-	baseURL string // learned from the last request when Options.BaseURL is ""
+	auth     authState
+	limits   map[string]*limiter // by OAuth client
+	faults   []*Fault
+	counts   map[string]int
+	log      []Request // see RequestLog
+	unlogged int       // requests past the log's bound
+	maxLvl   float64
+	images   int
+	baseURL  string // learned from the last request when Options.BaseURL is ""
 }
 
 // NewServer returns an emulator with an empty catalog.
@@ -112,10 +114,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.learnBase(r)
 	entity := entityOf(path)
 	s.count(entity)
-	if s.fault(w, r) {
+	logged := Request{At: s.now(), Entity: entity}
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		logged.Status = sw.status
+		s.logRequest(logged)
+	}()
+	if s.fault(sw, r) {
 		return
 	}
-	s.route(w, r)
+	s.route(sw, r)
 }
 
 func (s *Server) learnBase(r *http.Request) {

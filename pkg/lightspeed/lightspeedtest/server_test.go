@@ -3,9 +3,11 @@ package lightspeedtest_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -328,5 +330,90 @@ func TestImages(t *testing.T) {
 	}
 	if f.emu.ImageDownloads() != 1 {
 		t.Errorf("downloads %d", f.emu.ImageDownloads())
+	}
+}
+
+func TestRateOf(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	at := func(secs ...float64) []lightspeedtest.Request {
+		var log []lightspeedtest.Request
+		for _, s := range secs {
+			log = append(log, lightspeedtest.Request{Entity: "Item", Status: 200,
+				At: t0.Add(time.Duration(s * float64(time.Second)))})
+		}
+		return log
+	}
+	tests := []struct {
+		name      string
+		log       []lightspeedtest.Request
+		wantMax   int
+		wantPer   []int
+		wantTotal int
+	}{
+		{"empty", nil, 0, nil, 0},
+		{"one minute", at(0, 10, 59.9), 3, []int{3}, 3},
+		// 60 seconds apart are not in one window: it is open at its start.
+		{"exactly a minute apart", at(0, 60), 1, []int{1, 1}, 2},
+		{"window across minutes", at(0, 50, 55, 61, 62, 200), 4, []int{3, 2, 0, 1}, 6},
+		{"token and images left out", append(at(1, 2),
+			lightspeedtest.Request{At: t0, Entity: "token", Status: 200},
+			lightspeedtest.Request{At: t0, Entity: "image", Status: 200}),
+			2, []int{2}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := lightspeedtest.RateOf(tt.log, time.Minute)
+			if r.MaxInWindow != tt.wantMax || r.Total != tt.wantTotal ||
+				!slices.Equal(r.PerWindow, tt.wantPer) {
+				t.Errorf("got max %d, total %d, per minute %v; want %d, %d, %v",
+					r.MaxInWindow, r.Total, r.PerWindow, tt.wantMax,
+					tt.wantTotal, tt.wantPer)
+			}
+		})
+	}
+}
+
+func TestRequestLogAndStats(t *testing.T) {
+	f := newFixture(t, lightspeedtest.Options{BurstLimit: 2})
+	for range 3 {
+		f.get(t, "/API/V3/Account/1/Item.json")
+	}
+	f.clock.Advance(90 * time.Second)
+	f.get(t, "/API/V3/Account/1/Shop.json")
+
+	log := f.emu.RequestLog()
+	var got []string
+	for _, r := range log {
+		got = append(got, fmt.Sprintf("%s %s %d",
+			r.At.Format("15:04:05"), r.Entity, r.Status))
+	}
+	want := []string{"12:00:00 Item 200", "12:00:00 Item 200",
+		"12:00:00 Item 429", "12:01:30 Shop 200"}
+	if !slices.Equal(got, want) {
+		t.Errorf("log %q, want %q", got, want)
+	}
+
+	stats := func() map[string]any {
+		rec := httptest.NewRecorder()
+		f.emu.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/_sandbox/stats", nil))
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	s := stats()
+	if fmt.Sprint(s["api_per_minute"]) != "[3 1]" || s["api_max_in_60s"] != float64(3) ||
+		s["api_limited"] != float64(1) || s["api_requests"] != float64(4) {
+		t.Errorf("stats %v", s)
+	}
+
+	rec := httptest.NewRecorder()
+	f.emu.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/_sandbox/reset-stats",
+		strings.NewReader("{}")))
+	s = stats()
+	if rec.Code != http.StatusOK || s["api_requests"] != float64(0) ||
+		s["max_bucket_level"] != float64(0) || len(f.emu.RequestLog()) != 0 {
+		t.Errorf("after reset-stats (%d): %v", rec.Code, s)
 	}
 }
