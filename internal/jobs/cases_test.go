@@ -1,12 +1,17 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/state"
@@ -221,13 +226,13 @@ func TestCaseOKWithErrors(t *testing.T) {
 			name: "create whose image the store cannot fetch",
 			spoil: func(h *harness) {
 				failed := false
-				h.fetchHook = func(src string) error {
+				h.setFetchHook(func(src string) error {
 					if strings.HasSuffix(src, ".png") && !failed {
 						failed = true
 						return errors.New("connection reset by peer")
 					}
 					return nil
-				}
+				})
 			},
 			run:     fullPush,
 			done:    2,
@@ -312,6 +317,321 @@ func TestCaseOKWithErrors(t *testing.T) {
 				if got := h.one(sku).Stock; got != n {
 					t.Errorf("%s stock %d after the retry, want %d", sku, got, n)
 				}
+			}
+		})
+	}
+}
+
+// bigMatrixCatalog has one tagged matrix with n variants, sizes 1 to n,
+// of SKUs BM-1 to BM-n and five in stock each in shop 1.
+func bigMatrixCatalog(n int) lightspeedtest.Catalog {
+	c := lightspeedtest.Catalog{
+		Shops: []lightspeedtest.Shop{{ShopID: 1, Name: "Floor"}},
+		AttributeSets: []lightspeedtest.AttributeSet{{ItemAttributeSetID: 1, Name: "Size",
+			AttributeNames: []string{"Size"}}},
+		Matrices: []lightspeedtest.Matrix{{ItemMatrixID: 7, Description: "Big Matrix",
+			ItemAttributeSetID: 1, DefaultPrice: "9.00", Tags: []string{"webon"}}},
+	}
+	for i := 1; i <= n; i++ {
+		c.Items = append(c.Items, lightspeedtest.Item{ItemID: int64(1000 + i),
+			ItemMatrixID: 7, Description: fmt.Sprintf("Big Matrix %d", i),
+			CustomSKU: fmt.Sprintf("BM-%d", i), Prices: map[string]string{"Default": "9.00"},
+			Stock: map[int64]int64{1: 5}, Attributes: []string{fmt.Sprint(i)}})
+	}
+	return c
+}
+
+// postBatch sends a raw batch of ops delete operations to the web store
+// and returns the status.
+func (h *harness) postBatch(ops int) int {
+	h.t.Helper()
+	ids := make([]int, ops)
+	for i := range ids {
+		ids[i] = 900000 + i
+	}
+	body, err := json.Marshal(map[string][]int{"delete": ids})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, h.wcURL+"/wp-json/wc/v3/products/batch",
+		bytes.NewReader(body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	key, secret := h.wc.Credentials()
+	req.SetBasicAuth(key, secret)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// maxBatch returns the most operations a web-store batch carried since
+// the last call, and how many batches there were.
+func (h *harness) maxBatch() (most, batches int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, n := range h.batchOps {
+		most = max(most, n)
+	}
+	batches = len(h.batchOps)
+	h.batchOps = nil
+	return most, batches
+}
+
+// Case batch-limit: a matrix with 150 variants; no request carries more
+// than 100 operations.
+func TestCaseBatchLimit(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, bigMatrixCatalog(150))
+	h.env.Settings.Catalog.Shops = []int64{1}
+
+	// The emulated store refuses what a real one refuses.
+	if got := h.postBatch(101); got != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a batch of 101 operations got HTTP %d, want 413", got)
+	}
+	if got := h.postBatch(100); got != http.StatusOK {
+		t.Fatalf("a batch of 100 operations got HTTP %d, want 200", got)
+	}
+	h.maxBatch()
+
+	runs := []struct {
+		name    string
+		prepare func()
+		run     func() (jobs.Summary, error)
+		written int // products, or variations for sync
+		batches int
+	}{
+		{
+			name:    "tag-sync creates",
+			prepare: func() { h.tagScan() },
+			run: func() (jobs.Summary, error) {
+				return jobs.TagSync(ctx, h.env, jobs.PushOptions{})
+			},
+			written: 1,
+			batches: 3, // the parent, then variations 100 and 50
+		},
+		{
+			name: "sync after a sale of each variant",
+			prepare: func() {
+				for i := int64(1001); i <= 1150; i++ {
+					if err := h.ls.Sell(i, 1, 1); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			run:     func() (jobs.Summary, error) { return jobs.Sync(ctx, h.env) },
+			written: 150,
+			batches: 2,
+		},
+		{
+			name:    "sync-all --reconcile updates",
+			prepare: func() {},
+			run: func() (jobs.Summary, error) {
+				return jobs.TagSync(ctx, h.env, jobs.PushOptions{Images: true,
+					Reconcile: true})
+			},
+			written: 1,
+			batches: 3,
+		},
+	}
+	for _, r := range runs {
+		r.prepare()
+		sum, err := r.run()
+		if err != nil {
+			t.Fatalf("%s: %v", r.name, err)
+		}
+		if got := sum.Created + sum.Updated; got != r.written || sum.Failed != 0 {
+			t.Errorf("%s wrote %d failed %d, want %d and 0", r.name, got, sum.Failed,
+				r.written)
+		}
+		most, batches := h.maxBatch()
+		if most > 100 || batches != r.batches {
+			t.Errorf("%s sent %d batches of at most %d operations, want %d of "+
+				"at most 100", r.name, batches, most, r.batches)
+		}
+	}
+
+	parent := h.one("LSM-7")
+	vs := h.wc.Variations(parent.ID)
+	if len(vs) != 150 {
+		t.Fatalf("the variable product has %d variations, want 150", len(vs))
+	}
+	for _, v := range vs {
+		if derefInt(v.StockQuantity) != 4 {
+			t.Errorf("variation %s stock %d, want 4", v.SKU, derefInt(v.StockQuantity))
+			break
+		}
+	}
+}
+
+// Case rate-storm: Lightspeed answers 429 five times in a row with
+// Retry-After: 2 in the middle of a run; the run waits, carries on and
+// finishes with nothing skipped.
+func TestCaseRateStorm(t *testing.T) {
+	h := newHarness(t, smallCatalog())
+	h.tagScan()
+	h.takeSleeps()
+
+	// The item feed is read first; the storm hits the matrix feed after it.
+	h.ls.Inject(lightspeedtest.Fault{Path: "/ItemMatrix.json", Kind: lightspeedtest.Fault429,
+		Count: 5, RetryAfter: 2})
+	before := h.ls.Requests()
+	sum := h.tagSync()
+	after := h.ls.Requests()
+	sleeps := h.takeSleeps()
+
+	if got := after["Item"] - before["Item"]; got < 2 {
+		t.Errorf("tag-sync read items %d times, want the feed and the full read", got)
+	}
+	if got := after["ItemMatrix"] - before["ItemMatrix"]; got != 7 {
+		t.Errorf("tag-sync read matrices %d times, want 5 refused, the feed and the "+
+			"full read", got)
+	}
+	if len(sleeps) != 5 {
+		t.Errorf("the client waited %d times (%v), want 5", len(sleeps), sleeps)
+	}
+	for i, d := range sleeps {
+		if d < 2*time.Second {
+			t.Errorf("wait %d was %v, want at least the 2s of Retry-After", i+1, d)
+		}
+	}
+	if sum.Created != 3 || sum.Failed != 0 || sum.Skipped != 0 {
+		t.Errorf("created %d failed %d skipped %d, want 3, 0, 0",
+			sum.Created, sum.Failed, sum.Skipped)
+	}
+	assertOnePerItem(t, h, smallSKUs, 3)
+}
+
+// manyItemsCatalog has n tagged standalone items, 1 to n, five in stock
+// each in the only shop.
+func manyItemsCatalog(n int) lightspeedtest.Catalog {
+	c := lightspeedtest.Catalog{Shops: []lightspeedtest.Shop{{ShopID: 1, Name: "Floor"}}}
+	for i := 1; i <= n; i++ {
+		c.Items = append(c.Items, lightspeedtest.Item{ItemID: int64(i),
+			Description: fmt.Sprintf("Item %d", i), CustomSKU: fmt.Sprintf("MI-%d", i),
+			Prices: map[string]string{"Default": "4.00"}, Stock: map[int64]int64{1: 5},
+			Tags: []string{"webon"}})
+	}
+	return c
+}
+
+// stepClock is a clock that stands still until told to move.
+type stepClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Case cursor-failure: a feed request fails after others in the same run
+// succeeded; the cursor does not move past what was not read.
+func TestCaseCursorFailure(t *testing.T) {
+	ctx := context.Background()
+	const n = 120
+	tests := []struct {
+		name   string
+		feed   string // the path whose second page fails
+		cursor string
+		status int
+		// change edits item i on the shop floor.
+		change func(h *harness, i int64) error
+		// price and stock every web product shows in the end.
+		price string
+		stock int64
+	}{
+		{"stock feed, persistent 500", "/ItemShop.json", "sync.stock",
+			http.StatusInternalServerError,
+			func(h *harness, i int64) error { return h.ls.Sell(i, 1, 1) }, "4.00", 4},
+		{"stock feed, 400", "/ItemShop.json", "sync.stock", http.StatusBadRequest,
+			func(h *harness, i int64) error { return h.ls.Sell(i, 1, 1) }, "4.00", 4},
+		{"price feed, persistent 500", "/Item.json", "sync.prices",
+			http.StatusInternalServerError,
+			func(h *harness, i int64) error { return h.ls.SetPrice(i, "Default", "4.50") },
+			"4.50", 5},
+		{"price feed, 400", "/Item.json", "sync.prices", http.StatusBadRequest,
+			func(h *harness, i int64) error { return h.ls.SetPrice(i, "Default", "4.50") },
+			"4.50", 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := time.Now().UTC().Truncate(time.Second)
+			clock := &stepClock{now: base}
+			h := newHarnessWith(t, manyItemsCatalog(n), harnessOptions{lsClock: clock.Now})
+			h.env.Settings.Catalog.Shops = []int64{1}
+			h.tagScan()
+			if sum := h.tagSync(); sum.Created != n {
+				t.Fatalf("tag-sync created %d, want %d", sum.Created, n)
+			}
+
+			// Each change gets its own second, ten minutes on.
+			start := base.Add(10 * time.Minute)
+			for i := int64(1); i <= n; i++ {
+				clock.Set(start.Add(time.Duration(i) * time.Second))
+				if err := tt.change(h, i); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			// Every request for a page after the first fails.
+			var refused atomic.Int32
+			h.setLSHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasSuffix(r.URL.Path, tt.feed) || !r.URL.Query().Has("after") {
+					return false
+				}
+				refused.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				fmt.Fprintf(w, `{"httpCode":"%d","message":"page refused"}`, tt.status)
+				return true
+			})
+			if _, err := jobs.Sync(ctx, h.env); err == nil || errors.Is(err, jobs.ErrPartial) {
+				t.Fatalf("sync with a page refused: %v, want a failed run", err)
+			}
+			if tt.status == http.StatusBadRequest && refused.Load() != 1 {
+				t.Errorf("a 400 was asked %d times, want once", refused.Load())
+			}
+			got, err := h.st.Cursor(ctx, tt.cursor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pageOne := start.Add(100 * time.Second); !got.Equal(pageOne) {
+				t.Errorf("cursor %s, want the last row of page 1, %s", got, pageOne)
+			}
+
+			// The next run reads the rest and pushes every change.
+			h.setLSHook(nil)
+			sum := h.sync()
+			if sum.Updated != n || sum.Failed != 0 {
+				t.Errorf("next sync updated %d failed %d, want %d and 0",
+					sum.Updated, sum.Failed, n)
+			}
+			for i := 1; i <= n; i++ {
+				sku := fmt.Sprintf("MI-%d", i)
+				if p := h.one(sku); p.Price != tt.price || p.Stock != tt.stock {
+					t.Fatalf("%s: price %s stock %d, want %s and %d", sku, p.Price,
+						p.Stock, tt.price, tt.stock)
+				}
+			}
+			got, err = h.st.Cursor(ctx, tt.cursor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := start.Add(n * time.Second); !got.Equal(want) {
+				t.Errorf("cursor after the second run %s, want the last change %s", got, want)
 			}
 		})
 	}

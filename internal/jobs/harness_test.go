@@ -171,6 +171,29 @@ func (h *harness) lightspeedClient(tokens lightspeed.TokenStore) (*lightspeed.Cl
 	})
 }
 
+// setLSHook sets or, with nil, removes the Lightspeed request hook.
+func (h *harness) setLSHook(fn func(w http.ResponseWriter, r *http.Request) bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lsHook = fn
+}
+
+// setFetchHook sets or, with nil, removes the image download hook.
+func (h *harness) setFetchHook(fn func(src string) error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fetchHook = fn
+}
+
+// takeSleeps returns the waits asked for since the last call.
+func (h *harness) takeSleeps() []time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := h.sleeps
+	h.sleeps = nil
+	return out
+}
+
 func (h *harness) serveLightspeed(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	hook := h.lsHook
