@@ -51,14 +51,22 @@ func TestCaseRetryDuplicate(t *testing.T) {
 		products, variations int
 		// rewritten is how many products the second run writes.
 		rewritten int
+		// images is how many images the products carry, each to be
+		// downloaded once.
+		images int
 	}{
-		{"product batch", "/products/batch", 2, 0, 3},
-		{"variation batch", "/variations/batch", 3, 2, 1},
+		{"product batch", "/products/batch", 2, 0, 3, 0},
+		{"product batch with images", "/products/batch", 2, 0, 3, 4},
+		{"variation batch", "/variations/batch", 3, 2, 1, 0},
 	}
 	skus := append([]string{"VT-L"}, smallSKUs...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, smallCatalog())
+			cat := smallCatalog()
+			if tt.images > 0 {
+				cat = imageCatalog()
+			}
+			h := newHarness(t, cat)
 			_, err := h.ls.AddVariant(10, lightspeedtest.Item{Description: "Varsity Top L",
 				CustomSKU: "VT-L", Prices: map[string]string{"Default": "30.00"},
 				Stock: map[int64]int64{1: 1}, Attributes: []string{"L"}})
@@ -70,9 +78,10 @@ func TestCaseRetryDuplicate(t *testing.T) {
 			h.wc.Inject(woocommercetest.Fault{Path: tt.path,
 				Kind: woocommercetest.FaultPartialCommit, CommitFirst: 2,
 				Status: http.StatusTooManyRequests, RetryAfter: 1})
-			_, err = jobs.TagSync(context.Background(), h.env, jobs.PushOptions{})
+			push := jobs.PushOptions{Images: tt.images > 0}
+			_, err = jobs.TagSync(context.Background(), h.env, push)
 			if !errors.Is(err, jobs.ErrPartial) {
-				t.Fatalf("first tag-sync: %v, want a partial run", err)
+				t.Fatalf("first run: %v, want a partial run", err)
 			}
 			if n := len(h.wc.Products()); n != tt.products {
 				t.Fatalf("store holds %d products after the 429, want %d", n, tt.products)
@@ -85,7 +94,10 @@ func TestCaseRetryDuplicate(t *testing.T) {
 			}
 
 			// The second run adopts what landed and creates the rest.
-			sum := h.tagSync()
+			sum, err := jobs.TagSync(context.Background(), h.env, push)
+			if err != nil {
+				t.Fatalf("second run: %v", err)
+			}
 			if sum.Created+sum.Updated != tt.rewritten || sum.Failed != 0 {
 				t.Errorf("second run wrote %d failed %d, want %d and 0",
 					sum.Created+sum.Updated, sum.Failed, tt.rewritten)
@@ -96,26 +108,36 @@ func TestCaseRetryDuplicate(t *testing.T) {
 				t.Errorf("matrix has %d variations, want 3", n)
 			}
 
+			if a, b := h.wc.MediaDownloads(), h.wc.MediaCount(); a != tt.images ||
+				b != tt.images {
+				t.Errorf("store downloaded %d images and holds %d, want %d and %d",
+					a, b, tt.images, tt.images)
+			}
+
 			// A third run has nothing left to do.
-			sum = h.tagSync()
-			if sum.Created+sum.Updated+sum.Failed != 0 {
-				t.Errorf("third run wrote %d and failed %d, want nothing",
-					sum.Created+sum.Updated, sum.Failed)
+			sum, err = jobs.TagSync(context.Background(), h.env, push)
+			if err != nil || sum.Created+sum.Updated+sum.Failed != 0 {
+				t.Errorf("third run wrote %d and failed %d (%v), want nothing",
+					sum.Created+sum.Updated, sum.Failed, err)
 			}
 		})
 	}
 }
 
 // Case crash-before-record: the web store created a product but the state
-// file never recorded it; the next run adopts it.
+// file never recorded it; the next run adopts it, images included.
 func TestCaseCrashBeforeRecord(t *testing.T) {
-	h := newHarness(t, smallCatalog())
+	ctx := context.Background()
+	h := newHarness(t, imageCatalog())
 	h.tagScan()
-	h.tagSync()
+	if _, err := jobs.TagSync(ctx, h.env, jobs.PushOptions{Images: true}); err != nil {
+		t.Fatal(err)
+	}
 	before := map[string]int64{}
 	for _, sku := range smallSKUs {
 		before[sku] = h.one(sku).ID
 	}
+	media := h.wc.MediaDownloads()
 
 	// Forget every push, as if the process had died before recording it.
 	_, err := h.st.DB.Exec(`UPDATE products SET web_id = 0, web_parent_id = 0,
@@ -123,8 +145,14 @@ func TestCaseCrashBeforeRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := h.st.DB.Exec(`DELETE FROM images`); err != nil {
+		t.Fatal(err)
+	}
 
-	sum := h.tagSync()
+	sum, err := jobs.TagSync(ctx, h.env, jobs.PushOptions{Images: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if sum.Created != 0 || sum.Updated != 3 || sum.Failed != 0 {
 		t.Errorf("run after the crash created %d updated %d failed %d, want 0, 3, 0",
 			sum.Created, sum.Updated, sum.Failed)
@@ -135,13 +163,21 @@ func TestCaseCrashBeforeRecord(t *testing.T) {
 			t.Errorf("%s is web product %d, want the adopted %d", sku, got, before[sku])
 		}
 	}
-	p, err := h.st.Get(context.Background(), state.Key{Kind: "item", ID: 11})
+	p, err := h.st.Get(ctx, state.Key{Kind: "item", ID: 11})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.WebID != before["VT-S"] || p.WebParentID != before["LSM-10"] {
 		t.Errorf("variant 11 recorded as %d under %d, want %d under %d",
 			p.WebID, p.WebParentID, before["VT-S"], before["LSM-10"])
+	}
+
+	// The adopted products keep the images they have.
+	if got := h.wc.MediaDownloads(); got != media {
+		t.Errorf("adopting made the store download %d images again", got-media)
+	}
+	if n := h.wc.MediaCount(); n != 4 {
+		t.Errorf("the store's media library holds %d items, want 4", n)
 	}
 }
 
@@ -428,7 +464,7 @@ func TestCaseBatchLimit(t *testing.T) {
 			batches: 2,
 		},
 		{
-			name:    "sync-all --reconcile updates",
+			name:    "sync-all --reconcile after the sale",
 			prepare: func() {},
 			run: func() (jobs.Summary, error) {
 				return jobs.TagSync(ctx, h.env, jobs.PushOptions{Images: true,
@@ -634,5 +670,85 @@ func TestCaseCursorFailure(t *testing.T) {
 				t.Errorf("cursor after the second run %s, want the last change %s", got, want)
 			}
 		})
+	}
+}
+
+// Case media-reuse: sync-all twice on an unchanged product with images;
+// no image is downloaded again, nor after an edit that moves only an
+// image's timeStamp.
+func TestCaseMediaReuse(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, imageCatalog())
+	h.tagScan()
+	syncAll := func() jobs.Summary {
+		t.Helper()
+		sum, err := jobs.TagSync(ctx, h.env, jobs.PushOptions{Images: true})
+		if err != nil {
+			t.Fatalf("sync-all: %v", err)
+		}
+		return sum
+	}
+	webImages := func(sku string) []int64 {
+		p, ok := h.wc.ProductBySKU(sku)
+		if !ok {
+			t.Fatalf("no web product %s", sku)
+		}
+		var ids []int64
+		for _, im := range p.Images {
+			ids = append(ids, im.ID)
+		}
+		return ids
+	}
+
+	// The first run uploads the four images once each.
+	if sum := syncAll(); sum.Created != 3 {
+		t.Fatalf("first sync-all created %d, want 3", sum.Created)
+	}
+	media, fetched := h.wc.MediaDownloads(), h.ls.ImageDownloads()
+	if media != 4 || fetched != 4 {
+		t.Fatalf("first sync-all: store downloaded %d, Lightspeed served %d, want 4 and 4",
+			media, fetched)
+	}
+	heart := webImages("85123A")
+	if len(heart) != 2 {
+		t.Fatalf("85123A has images %v, want 2", heart)
+	}
+
+	// The second run has nothing to write and downloads nothing.
+	if sum := syncAll(); sum.Created+sum.Updated != 0 {
+		t.Errorf("second sync-all wrote %d products, want 0", sum.Created+sum.Updated)
+	}
+
+	// An edit that moves only an image's timeStamp makes its product
+	// pending; it is written again with the media it already has.
+	imgs, err := h.st.Images(ctx, state.Key{Kind: "item", ID: 1})
+	if err != nil || len(imgs) != 2 {
+		t.Fatalf("state holds images %v (%v) of item 1, want 2", imgs, err)
+	}
+	for id := range imgs {
+		if err := h.ls.SetImageDescription(id, "new caption"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sum := syncAll(); sum.Created != 0 || sum.Updated != 1 || sum.Failed != 0 {
+		t.Errorf("sync-all after an image edit created %d updated %d failed %d, "+
+			"want 0, 1, 0", sum.Created, sum.Updated, sum.Failed)
+	}
+
+	// Nor does --reconcile, which reads every product again.
+	sum, err := jobs.TagSync(ctx, h.env, jobs.PushOptions{Images: true, Reconcile: true})
+	if err != nil || sum.Updated != 0 || sum.Unchanged != 3 {
+		t.Errorf("sync-all --reconcile updated %d, found %d unchanged (%v), want 0 and 3",
+			sum.Updated, sum.Unchanged, err)
+	}
+	if a, b := h.wc.MediaDownloads(), h.ls.ImageDownloads(); a != media || b != fetched {
+		t.Errorf("after two more runs the store downloaded %d, Lightspeed served %d; "+
+			"want still %d and %d", a, b, media, fetched)
+	}
+	if got := webImages("85123A"); fmt.Sprint(got) != fmt.Sprint(heart) {
+		t.Errorf("85123A images are %v, want the same media %v", got, heart)
+	}
+	if n := h.wc.MediaCount(); n != 4 {
+		t.Errorf("the store's media library holds %d items, want 4", n)
 	}
 }

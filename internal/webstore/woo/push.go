@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/webstore"
@@ -82,6 +83,7 @@ func (a *Adapter) adopt(ctx context.Context, items []webstore.Push,
 				}
 				results[i].WebID = p.ID
 				results[i].Adopted = true
+				reuseImages(it, p.Images)
 			}
 		}
 		if it.VariantIDs == nil {
@@ -108,6 +110,28 @@ func (a *Adapter) adopt(ctx context.Context, items []webstore.Push,
 		}
 	}
 	return nil
+}
+
+// reuseImages maps the images an adopted product already has to the
+// Lightspeed images they were uploaded from, so that they are sent by id
+// instead of being downloaded again. The store names an uploaded file
+// after the URL it came from, which holds the image's public id.
+func reuseImages(it *webstore.Push, have []woocommerce.Image) {
+	for _, im := range it.Product.Images {
+		if it.Media[im.ID] != 0 || im.PublicID == "" {
+			continue
+		}
+		for _, w := range have {
+			if w.ID == 0 || !strings.Contains(w.Src, im.PublicID) {
+				continue
+			}
+			if it.Media == nil {
+				it.Media = map[int64]int64{}
+			}
+			it.Media[im.ID] = w.ID
+			break
+		}
+	}
 }
 
 func (a *Adapter) pushProducts(ctx context.Context, items []webstore.Push,

@@ -42,6 +42,8 @@
 //     timeStamp of that shop and of the shopID 0 row, never
 //     Item.timeStamp. Archiving zeroes stock and so moves every ItemShop
 //     row of the item too.
+//   - Editing an image (SetImageDescription) moves Image.timeStamp only;
+//     its publicID and its item's or matrix's timeStamp stay.
 //   - Tagging a matrix (TagMatrix) moves ItemMatrix.timeStamp only; its
 //     variants are untouched. AddVariant does not move the matrix.
 //     ArchiveMatrix archives the matrix and each of its variants.

@@ -17,6 +17,8 @@ var (
 	ErrNoShop = errors.New("lightspeedtest: no such shop")
 	// ErrArchived means the item is archived and cannot be sold.
 	ErrArchived = errors.New("lightspeedtest: item archived")
+	// ErrNoImage means the image ID is unknown.
+	ErrNoImage = errors.New("lightspeedtest: no such image")
 )
 
 // item looks up an item. The caller holds s.mu.
@@ -324,4 +326,20 @@ func removeTag(tags []string, name string) []string {
 		}
 	}
 	return out
+}
+
+// SetImageDescription edits an image's description, as a PUT of the Image
+// does. It moves Image.timeStamp only: the picture, its publicID and the
+// timeStamp of the item or matrix it belongs to stay as they were.
+func (s *Server) SetImageDescription(imageID int64, description string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.findImage(imageID)
+	if o == nil {
+		return fmt.Errorf("find image %d: %w", imageID, ErrNoImage)
+	}
+	im := o.(*imageRec)
+	im.description = description
+	im.stamp = s.stamp()
+	return nil
 }
