@@ -2,6 +2,7 @@ package lightspeed
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,13 +21,38 @@ type bucket struct {
 	at       time.Time
 	burstCap int         // requests allowed per second; 0 = unknown
 	sent     []time.Time // send times inside the last second
+	// fullUntil is when the server's burst window, last seen full, has
+	// surely rolled over.
+	fullUntil time.Time
 }
 
 // pace waits until the bucket can take a request of cost without coming
-// within Reserve drips of its size, and until the burst window has room.
+// within Reserve drips of its size, and until the burst window has room;
+// then it asks the caller's Pacer. The Pacer comes last so that the
+// request it records goes out at once: were the bucket's wait after it,
+// the Pacer would count the request up to a minute before it is sent.
 func (c *Client) pace(ctx context.Context, endpoint string,
 	cost float64) error {
-	d := c.bucket.reserve(cost, c.cfg.Reserve, time.Now())
+	d := c.bucket.reserve(cost, c.cfg.Reserve, c.cfg.Now(), false)
+	if err := c.wait(ctx, endpoint, d); err != nil {
+		return err
+	}
+
+	if c.cfg.Pacer != nil {
+		if err := c.cfg.Pacer.Wait(ctx, endpoint); err != nil {
+			return fmt.Errorf("wait for budget: %w", err)
+		}
+	}
+
+	// Only another request of this client, booked meanwhile, can make
+	// this second wait longer than nothing.
+	d = c.bucket.reserve(cost, c.cfg.Reserve, c.cfg.Now(), true)
+	return c.wait(ctx, endpoint, d)
+}
+
+// wait sleeps d, if positive, for the bucket.
+func (c *Client) wait(ctx context.Context, endpoint string,
+	d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
@@ -35,10 +61,11 @@ func (c *Client) pace(ctx context.Context, endpoint string,
 	return c.cfg.Sleep(ctx, d)
 }
 
-// reserve books a request of cost at now and returns how long to wait
-// before sending it. The booking is counted at once, so concurrent
-// callers queue behind each other instead of all seeing room.
-func (b *bucket) reserve(cost, reserve float64, now time.Time) time.Duration {
+// reserve returns how long to wait before sending a request of cost at
+// now. When book is true the request is also counted at once, so
+// concurrent callers queue behind each other instead of all seeing room.
+func (b *bucket) reserve(cost, reserve float64, now time.Time,
+	book bool) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 
@@ -50,7 +77,9 @@ func (b *bucket) reserve(cost, reserve float64, now time.Time) time.Duration {
 		}
 		level := b.level - drip*now.Sub(b.at).Seconds()
 		level = max(level, 0) + cost
-		b.level, b.at = level, now
+		if book {
+			b.level, b.at = level, now
+		}
 		// A bucket smaller than reserve plus cost still takes one
 		// request when empty.
 		limit := max(b.size-reserve, cost)
@@ -59,6 +88,13 @@ func (b *bucket) reserve(cost, reserve float64, now time.Time) time.Duration {
 		}
 	}
 
+	// The burst window as the server last reported it, which counts the
+	// requests of every process sharing the account.
+	if wait := b.fullUntil.Sub(now); wait > d {
+		d = wait
+	}
+
+	// This client's own sends in the second before the request.
 	sendAt := now.Add(d)
 	keep := b.sent[:0]
 	for _, t := range b.sent {
@@ -74,7 +110,9 @@ func (b *bucket) reserve(cost, reserve float64, now time.Time) time.Duration {
 			sendAt = sendAt.Add(extra)
 		}
 	}
-	b.sent = append(b.sent, sendAt)
+	if book {
+		b.sent = append(b.sent, sendAt)
+	}
 	return d
 }
 
@@ -86,7 +124,7 @@ func (b *bucket) update(h http.Header, now time.Time) RequestInfo {
 	level, size, okLevel := fraction(h.Get("X-LS-API-Bucket-Level"))
 	drip, errDrip := strconv.ParseFloat(
 		strings.TrimSpace(h.Get("X-LS-API-Drip-Rate")), 64)
-	_, burst, okBurst := fraction(h.Get("X-LS-API-Burst-Level"))
+	inWindow, burst, okBurst := fraction(h.Get("X-LS-API-Burst-Level"))
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -99,8 +137,14 @@ func (b *bucket) update(h http.Header, now time.Time) RequestInfo {
 	}
 	if okBurst && burst > 0 {
 		// Keep two requests of headroom: our clock and the server's
-		// windows are not aligned.
+		// windows are not aligned, and other processes may each send
+		// one more request before they see the window full.
 		b.burstCap = max(int(burst)-2, 1)
+		// The window is fixed and one second long, so one second from
+		// now it has surely rolled over.
+		if inWindow >= float64(b.burstCap) {
+			b.fullUntil = now.Add(time.Second)
+		}
 	}
 	info.BucketLevel, info.BucketSize, info.DripRate = b.level, b.size, b.drip
 	return info
@@ -117,15 +161,15 @@ func fraction(s string) (num, den float64, ok bool) {
 	return num, den, err1 == nil && err2 == nil
 }
 
-// retryAfter reads Retry-After in seconds or as an HTTP date; one second
-// when absent or unreadable.
-func retryAfter(h http.Header) time.Duration {
+// retryAfter reads Retry-After in seconds or as an HTTP date, which is
+// compared with now; one second when absent or unreadable.
+func retryAfter(h http.Header, now time.Time) time.Duration {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
 		return time.Duration(secs * float64(time.Second))
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
+		if d := t.Sub(now); d > 0 {
 			return d
 		}
 	}

@@ -48,8 +48,10 @@ type Config struct {
 	Logger    zerolog.Logger
 	OnRequest func(RequestInfo) // called after every HTTP answer
 
-	// Sleep waits for d or until ctx ends. Tests and simulations may
-	// replace it; nil waits on a timer.
+	// Now and Sleep are the clock the client paces by and judges token
+	// expiry with. Sleep waits for d or until ctx ends. Tests and
+	// simulations may replace them; nil means time.Now and a timer.
+	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
@@ -89,6 +91,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.NewBackOff == nil {
 		cfg.NewBackOff = defaultBackOff
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
@@ -222,11 +227,6 @@ func (c *Client) get(ctx context.Context, endpoint, rawURL string,
 // attempt sends one request and classifies the answer.
 func (c *Client) attempt(ctx context.Context, endpoint, rawURL string,
 	cost float64, tok Token, decode func([]byte) error) result {
-	if c.cfg.Pacer != nil {
-		if err := c.cfg.Pacer.Wait(ctx, endpoint); err != nil {
-			return result{next: fail, err: fmt.Errorf("wait for budget: %w", err)}
-		}
-	}
 	if err := c.pace(ctx, endpoint, cost); err != nil {
 		return result{next: fail, err: err}
 	}
@@ -270,7 +270,7 @@ func (c *Client) classify(ctx context.Context, endpoint string,
 		}
 		return result{next: done}
 	case status == http.StatusTooManyRequests:
-		return result{next: wait, delay: retryAfter(resp.Header),
+		return result{next: wait, delay: retryAfter(resp.Header, c.cfg.Now()),
 			err: newAPIError(status, body)}
 	case status == http.StatusUnauthorized:
 		return result{next: reauth, err: newAPIError(status, body)}
@@ -283,7 +283,7 @@ func (c *Client) classify(ctx context.Context, endpoint string,
 // observe records the rate-limit headers and reports the exchange.
 func (c *Client) observe(endpoint, method string, resp *http.Response,
 	d time.Duration) {
-	info := c.bucket.update(resp.Header, time.Now())
+	info := c.bucket.update(resp.Header, c.cfg.Now())
 	info.Method = method
 	info.Endpoint = endpoint
 	info.Status = resp.StatusCode

@@ -270,6 +270,13 @@ func TestBucketReserve(t *testing.T) {
 	if info.BucketLevel != 80 || info.BucketSize != 90 || info.DripRate != 2 {
 		t.Fatalf("update: %+v", info)
 	}
+	// Asking without booking leaves the estimate alone.
+	for range 3 {
+		if got := b.reserve(5, 5, now, false); got != 0 {
+			t.Fatalf("reserve without booking: waited %v", got)
+		}
+	}
+
 	// 80 + 1 fits under 90 - 5; the next five push past and must wait
 	// half a second per drip.
 	tests := []struct {
@@ -282,7 +289,7 @@ func TestBucketReserve(t *testing.T) {
 		{2, 1500 * time.Millisecond},
 	}
 	for i, tt := range tests {
-		if got := b.reserve(tt.cost, 5, now); got != tt.want {
+		if got := b.reserve(tt.cost, 5, now, true); got != tt.want {
 			t.Errorf("reserve %d: waited %v, want %v", i, got, tt.want)
 		}
 	}
@@ -296,11 +303,44 @@ func TestBurstCap(t *testing.T) {
 	b.update(h, now)
 	var waits []time.Duration
 	for range 4 {
-		waits = append(waits, b.reserve(1, 5, now))
+		waits = append(waits, b.reserve(1, 5, now, true))
 	}
 	// Three a second (5 less 2 of headroom): the fourth waits a second.
 	if fmt.Sprint(waits) != "[0s 0s 0s 1s]" {
 		t.Errorf("waits %v", waits)
+	}
+}
+
+// TestBurstWindowSeenFull checks that a burst window the server reports
+// full, by the requests of any process, holds the next request for a
+// second.
+func TestBurstWindowSeenFull(t *testing.T) {
+	tests := []struct {
+		header string
+		want   time.Duration
+	}{
+		{"5/20", 0},
+		{"17/20", 0},
+		{"18/20", time.Second},
+		{"20/20", time.Second},
+		{"3/5", time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			var b bucket
+			h := http.Header{}
+			h.Set("X-LS-API-Burst-Level", tt.header)
+			now := time.Unix(1000, 0)
+			b.update(h, now)
+			if got := b.reserve(1, 5, now, true); got != tt.want {
+				t.Errorf("waited %v, want %v", got, tt.want)
+			}
+			later := now.Add(400 * time.Millisecond)
+			if got := b.reserve(1, 5, later, true); tt.want > 0 &&
+				got != 600*time.Millisecond {
+				t.Errorf("400ms later waited %v, want 600ms", got)
+			}
+		})
 	}
 }
 

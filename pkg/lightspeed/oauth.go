@@ -39,7 +39,7 @@ func (c *Client) token(ctx context.Context) (Token, error) {
 		}
 		c.setToken(tok)
 	}
-	if !tok.Expiry.IsZero() && time.Now().Add(expirySkew).After(tok.Expiry) {
+	if !tok.Expiry.IsZero() && c.cfg.Now().Add(expirySkew).After(tok.Expiry) {
 		return c.refresh(ctx, tok)
 	}
 	return tok, nil
@@ -109,7 +109,7 @@ func retryableToken(err error) bool {
 
 func (c *Client) postToken(ctx context.Context, form url.Values) (Token, error) {
 	start := time.Now()
-	tok, status, err := postToken(ctx, c.hc, c.cfg.TokenURL, form)
+	tok, status, err := postToken(ctx, c.hc, c.cfg.TokenURL, form, c.cfg.Now())
 	if status != 0 && c.cfg.OnRequest != nil {
 		c.cfg.OnRequest(RequestInfo{Method: http.MethodPost,
 			Endpoint: "oauth/token", Status: status,
@@ -128,9 +128,10 @@ type tokenAnswer struct {
 
 // postToken sends form, url-encoded and without a scope (the endpoint has
 // refused JSON bodies carrying one), and reads the new pair. It also
-// returns the HTTP status, 0 when no answer came.
+// returns the HTTP status, 0 when no answer came. The expiry counts from
+// now.
 func postToken(ctx context.Context, hc *http.Client, tokenURL string,
-	form url.Values) (Token, int, error) {
+	form url.Values, now time.Time) (Token, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL,
 		strings.NewReader(form.Encode()))
 	if err != nil {
@@ -162,7 +163,7 @@ func postToken(ctx context.Context, hc *http.Client, tokenURL string,
 	}
 	tok := Token{Access: ans.AccessToken, Refresh: ans.RefreshToken}
 	if ans.ExpiresIn > 0 {
-		tok.Expiry = time.Now().Add(time.Duration(ans.ExpiresIn) * time.Second)
+		tok.Expiry = now.Add(time.Duration(ans.ExpiresIn) * time.Second)
 	}
 	return tok, resp.StatusCode, nil
 }
@@ -204,7 +205,7 @@ func ExchangeCode(ctx context.Context, hc *http.Client, tokenURL, clientID,
 		"client_id":     {clientID},
 		"client_secret": {secret},
 	}
-	tok, _, err := postToken(ctx, hc, tokenURL, form)
+	tok, _, err := postToken(ctx, hc, tokenURL, form, time.Now())
 	if err != nil {
 		return Token{}, fmt.Errorf("exchange code: %w", err)
 	}
