@@ -40,6 +40,7 @@ type ServeOptions struct {
 	ReadyFile  string
 	Bucket     float64
 	Drip       float64
+	Burst      int
 	Stderr     io.Writer
 
 	// Synthetic, when positive, seeds a made-up catalog of that many
@@ -92,6 +93,8 @@ every API answer, but not the control API, to mimic servers far away.`,
 		"size of the Lightspeed rate-limit bucket, in drips")
 	f.Float64Var(&opts.Drip, "ls-drip", 1,
 		"drips per second the Lightspeed bucket leaks")
+	f.IntVar(&opts.Burst, "ls-burst", 20,
+		"Lightspeed requests allowed in any one second")
 	f.IntVar(&opts.Synthetic, "synthetic", 0,
 		"seed a synthetic catalog of `N` items instead of --catalog")
 	f.Float64Var(&opts.MatrixShare, "matrix-share", 0.3,
@@ -128,9 +131,10 @@ func runServe(ctx context.Context, opts ServeOptions) error {
 	if err != nil {
 		return fmt.Errorf("find catalog: %w", err)
 	}
-	catalog, err := seed.Load(catalogDir)
+	opts.CatalogDir = catalogDir
+	catalog, err := serveCatalog(opts)
 	if err != nil {
-		return fmt.Errorf("load catalog: %w", err)
+		return err
 	}
 
 	lsLn, err := net.Listen("tcp", lsAddr)
@@ -153,6 +157,7 @@ func runServe(ctx context.Context, opts ServeOptions) error {
 		ClientSecret: sandboxClientSecret,
 		BucketSize:   opts.Bucket,
 		DripRate:     opts.Drip,
+		BurstLimit:   opts.Burst,
 		BaseURL:      lsURL,
 	})
 	ls.SeedCatalog(catalog)
