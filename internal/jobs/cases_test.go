@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +17,8 @@ import (
 
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/state"
+	"github.com/storesync/storesync/internal/tokens"
+	"github.com/storesync/storesync/pkg/lightspeed"
 	"github.com/storesync/storesync/pkg/lightspeed/lightspeedtest"
 	"github.com/storesync/storesync/pkg/woocommerce/woocommercetest"
 )
@@ -750,5 +754,166 @@ func TestCaseMediaReuse(t *testing.T) {
 	}
 	if n := h.wc.MediaCount(); n != 4 {
 		t.Errorf("the store's media library holds %d items, want 4", n)
+	}
+}
+
+// postRefresh asks the Lightspeed emulator's token endpoint for a new pair
+// with refresh and returns the status.
+func (h *harness) postRefresh(refresh string) int {
+	h.t.Helper()
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh},
+		"client_id": {"sandbox-client"}, "client_secret": {"sandbox-secret"}}
+	resp, err := http.PostForm(h.lsURL+"/auth/oauth/token", form)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// Case token-rotation: the answer to a token refresh is lost once; the
+// refresh is asked again and the chain of refresh tokens survives.
+func TestCaseTokenRotation(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, smallCatalog())
+	store := tokens.New(h.st, filepath.Join(t.TempDir(), "state.db.token.lock"))
+	access, refresh := h.ls.IssueTokens()
+	expire := func() {
+		t.Helper()
+		_, err := h.st.DB.Exec(`UPDATE tokens SET expiry = ?`,
+			time.Now().Add(-time.Minute).UTC().Format(time.RFC3339))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.Save(ctx, lightspeed.Token{Access: access, Refresh: refresh,
+		Expiry: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	expire()
+
+	// Each run is a new process: a new client over the same state file.
+	runs := []struct {
+		name  string
+		fault bool
+		job   func() (jobs.Summary, error)
+		// asks is how many token requests the run makes.
+		asks int
+	}{
+		{"tag-scan, refresh answer lost", true,
+			func() (jobs.Summary, error) { return jobs.TagScan(ctx, h.env, false) }, 2},
+		{"tag-sync, token expired again", false,
+			func() (jobs.Summary, error) {
+				return jobs.TagSync(ctx, h.env, jobs.PushOptions{})
+			}, 1},
+	}
+	prev := refresh
+	for _, r := range runs {
+		lc, err := h.lightspeedClient(store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.env.LS = lc
+		if r.fault {
+			h.ls.Inject(lightspeedtest.Fault{Kind: lightspeedtest.FaultLostRefresh})
+		}
+		asked := h.ls.Requests()["token"]
+		if _, err := r.job(); err != nil {
+			t.Fatalf("%s: %v", r.name, err)
+		}
+		if got := h.ls.Requests()["token"] - asked; got != r.asks {
+			t.Errorf("%s asked for tokens %d times, want %d", r.name, got, r.asks)
+		}
+		tok, err := store.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok.Refresh == prev || !tok.Expiry.After(time.Now()) {
+			t.Errorf("%s left refresh token %q expiring %s, want a new one",
+				r.name, tok.Refresh, tok.Expiry)
+		}
+		// The refresh token traded in is revoked once the new access token
+		// is used, so only the stored pair carries the chain on.
+		if got := h.postRefresh(prev); got != http.StatusBadRequest {
+			t.Errorf("%s: the refresh token traded in answers HTTP %d, want 400",
+				r.name, got)
+		}
+		prev = tok.Refresh
+		expire()
+	}
+	if n := len(h.wc.Products()); n != 3 {
+		t.Errorf("the runs published %d products, want 3", n)
+	}
+
+	// The stored refresh token still works.
+	if got := h.postRefresh(prev); got != http.StatusOK {
+		t.Errorf("the stored refresh token answers HTTP %d, want 200", got)
+	}
+}
+
+// Case stamp-only-stock: a sale changes stock and leaves the item's own
+// timeStamp where it was; sync still pushes the new stock. See also
+// TestSyncPushesStockAfterASaleWithoutItemStampMoving.
+func TestCaseStampOnlyStock(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name        string
+		item, shop  int64
+		qty         int64
+		sku         string
+		stock       int64 // in the web store after sync
+		updated     int
+		webRequests int
+		lsRequests  int // Lightspeed requests of the run
+	}{
+		{"simple item", 1, 1, 4, "85123A", 11, 1, 1, 2},
+		{"variant", 12, 2, 1, "VT-M", 2, 1, 1, 2},
+		// Shop 2 is already below zero: the sellable stock does not move.
+		{"shop already negative", 3, 2, 1, "84406B", 3, 0, 0, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, smallCatalog())
+			h.tagScan()
+			h.tagSync()
+			h.sync()
+			key := state.Key{Kind: "item", ID: tt.item}
+			before, err := h.st.Get(ctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if err := h.ls.Sell(tt.item, tt.shop, tt.qty); err != nil {
+				t.Fatal(err)
+			}
+			web, ls := h.webRequests(), h.lsRequests()
+			sum := h.sync()
+			if sum.Updated != tt.updated || sum.Failed != 0 {
+				t.Errorf("sync updated %d failed %d, want %d and 0",
+					sum.Updated, sum.Failed, tt.updated)
+			}
+			if got := h.one(tt.sku).Stock; got != tt.stock {
+				t.Errorf("%s stock %d, want %d", tt.sku, got, tt.stock)
+			}
+			if got := h.webRequests() - web; got != tt.webRequests {
+				t.Errorf("sync made %d web requests, want %d", got, tt.webRequests)
+			}
+			if got := h.lsRequests() - ls; got != tt.lsRequests {
+				t.Errorf("sync made %d Lightspeed requests, want %d", got, tt.lsRequests)
+			}
+			after, err := h.st.Get(ctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.Stamp != before.Stamp {
+				t.Errorf("the sale moved item %d's timeStamp from %s to %s",
+					tt.item, before.Stamp, after.Stamp)
+			}
+
+			// Nothing is left to push.
+			if sum := h.sync(); sum.Updated != 0 {
+				t.Errorf("a second sync updated %d", sum.Updated)
+			}
+		})
 	}
 }
