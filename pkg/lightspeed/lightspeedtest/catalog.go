@@ -1,8 +1,11 @@
 package lightspeedtest
 
+import "time"
+
 // Catalog is the starting content of an emulated account. The emulator
 // copies it; IDs must be unique per kind and greater than zero, and
-// timestamps are set by the emulator's clock when seeded.
+// timestamps are set by the emulator's clock when seeded, unless an item
+// brings its own.
 type Catalog struct {
 	Shops         []Shop
 	Categories    []Category
@@ -76,6 +79,10 @@ type Item struct {
 	Tags             []string
 	Images           []SeedImage
 	Archived         bool
+
+	// TimeStamp, when not zero, is the item's creation and change time,
+	// and its stock rows', instead of the seed time.
+	TimeStamp time.Time
 }
 
 // SeedImage is an image to attach; the emulator assigns IDs, public IDs and

@@ -172,6 +172,9 @@ func (s *Server) addMatrix(m Matrix, now time.Time) {
 // addItem stores a seed item. An ItemID of 0 takes the next free ID.
 // The caller holds s.mu.
 func (s *Server) addItem(it Item, now time.Time) *itemRec {
+	if !it.TimeStamp.IsZero() {
+		now = it.TimeStamp.UTC().Truncate(time.Second)
+	}
 	id := it.ItemID
 	if id == 0 {
 		id = s.lastItemID + 1
