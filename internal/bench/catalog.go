@@ -95,13 +95,13 @@ func (s shape) tagScanBound() bound {
 // tagSyncBound: a first push of every tagged product. Lightspeed: one
 // page each of the item and matrix feeds (tag-scan left their cursors at
 // the catalog's end), every tagged item and matrix read in full, and the
-// category tree. Web store: one SKU lookup and one batch per 100
-// products, one variations batch per matrix (per 100 variants), and for
-// the terms one listing each plus one batch per category level and one
-// for the brands.
+// category tree. Web store: one SKU lookup per 100 SKUs (products and
+// variations alike may already exist), one batch per 100 products, one
+// variations batch per matrix (per 100 variants), and for the terms one
+// listing each plus one batch per category level and one for the brands.
 func (s shape) tagSyncBound() bound {
 	products := len(s.Simple) + s.Matrices
-	web := 2*pages(products, 0) + 2 + s.CatLevels + 1
+	web := pages(products+s.variants(), 0) + pages(products, 0) + 2 + s.CatLevels + 1
 	for _, v := range s.Variants {
 		web += pages(len(v), 1)
 	}
