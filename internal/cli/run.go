@@ -274,12 +274,16 @@ func (r *jobRun) buildEnv(ctx context.Context) (*jobs.Env, error) {
 		State: r.st,
 		Log:   r.log,
 		Settings: jobs.Settings{
-			Tags:      cfg.Tags.Names,
-			Catalog:   catalogOptions(cfg),
-			NewStatus: webstore.Status(cfg.WooCommerce.NewStatus),
-			Archived:  webstore.Status(cfg.WooCommerce.ArchivedStatus),
-			BatchSize: cfg.WooCommerce.BatchSize,
-			DryRunOut: r.out,
+			Tags:            cfg.Tags.Names,
+			Catalog:         catalogOptions(cfg),
+			NewStatus:       webstore.Status(cfg.WooCommerce.NewStatus),
+			Archived:        webstore.Status(cfg.WooCommerce.ArchivedStatus),
+			BatchSize:       cfg.WooCommerce.BatchSize,
+			ImageMode:       webstore.ImageMode(cfg.WooCommerce.ImageMode),
+			ClearImages:     cfg.WooCommerce.ClearImages,
+			KeepFields:      cfg.WooCommerce.KeepFields,
+			AdoptCategories: cfg.WooCommerce.AdoptCategories,
+			DryRunOut:       r.out,
 		},
 	}, nil
 }

@@ -93,6 +93,22 @@ type WooCommerce struct {
 	// ArchivedStatus is how a product archived in Lightspeed is taken off
 	// sale: "draft", "private" or "outofstock".
 	ArchivedStatus string `toml:"archived_status"`
+
+	// KeepFields are fields the retailer edits in the store: storesync
+	// sets them when it creates a product and leaves them alone after.
+	KeepFields []string `toml:"keep_fields"`
+
+	// ImageMode is "sync" (images follow Lightspeed), "create-only"
+	// (images are sent when a product is created, never after) or "none".
+	ImageMode string `toml:"image_mode"`
+
+	// ClearImages lets an item with no image in Lightspeed remove the
+	// store's images; by default such an item leaves them alone.
+	ClearImages bool `toml:"clear_images"`
+
+	// AdoptCategories lets storesync use a category it did not create
+	// that has the same name under the same parent.
+	AdoptCategories bool `toml:"adopt_categories"`
 }
 
 // Tags is the [tags] table: the Lightspeed tags that mark an item for the
@@ -197,6 +213,7 @@ func Default() *Config {
 			ImageBatchSize: 10,
 			NewStatus:      "publish",
 			ArchivedStatus: "draft",
+			ImageMode:      "sync",
 		},
 		Tags: Tags{Names: []string{"webon"}},
 		Budget: Budget{

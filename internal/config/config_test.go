@@ -229,6 +229,8 @@ func TestSetEveryKey(t *testing.T) {
 	values := map[string]string{
 		"lightspeed.shops":             "1,2",
 		"woocommerce.query_auth":       "true",
+		"woocommerce.clear_images":     "true",
+		"woocommerce.adopt_categories": "true",
 		"woocommerce.batch_size":       "7",
 		"budget.reserve":               "2.5",
 		"run.timeout":                  "90s",

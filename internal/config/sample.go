@@ -74,6 +74,22 @@ url = "https://shop.example.com"
 # "private" or "outofstock". Products are never deleted.
 # archived_status = "draft"
 
+# Fields the retailer edits in the store: set when storesync creates a
+# product, left alone after. Any of name, description, short_description,
+# categories, brand, images, weight, dimensions.
+# keep_fields = []
+
+# Images: "sync" follows Lightspeed's images and their order; "create-only"
+# sends them when a product is created, never after; "none" never sends any.
+# image_mode = "sync"
+
+# Whether an item with no image in Lightspeed removes the store's images.
+# clear_images = false
+
+# Whether a category storesync did not create, with the same name under the
+# same parent, may be used instead of creating one.
+# adopt_categories = false
+
 [tags]
 # Items or matrices carrying one of these Lightspeed tags are marked Sell on
 # Web by tag-scan. Case and surrounding spaces are ignored. Removing a tag

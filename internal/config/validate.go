@@ -139,9 +139,23 @@ func (c *Config) validateWooCommerce() error {
 	if err != nil {
 		return err
 	}
-	return c.checkEnum("woocommerce.archived_status", wc.ArchivedStatus,
+	err = c.checkEnum("woocommerce.archived_status", wc.ArchivedStatus,
 		"draft", "private", "outofstock")
+	if err != nil {
+		return err
+	}
+	for _, f := range wc.KeepFields {
+		if !slices.Contains(KeepableFields, f) {
+			return c.invalid("woocommerce.keep_fields",
+				"each must be one of "+strings.Join(KeepableFields, ", "))
+		}
+	}
+	return c.checkEnum("woocommerce.image_mode", wc.ImageMode, "sync", "create-only", "none")
 }
+
+// KeepableFields are the fields woocommerce.keep_fields may name.
+var KeepableFields = []string{"name", "description", "short_description", "categories",
+	"brand", "images", "weight", "dimensions"}
 
 func (c *Config) validateBudget() error {
 	b := &c.Budget

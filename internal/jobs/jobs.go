@@ -30,15 +30,19 @@ type Lightspeed interface {
 
 // Settings are the parts of the configuration the jobs follow.
 type Settings struct {
-	Tags       []string // tag names that mark products Sell on Web
-	Catalog    catalog.Options
-	NewStatus  webstore.Status // for products created in the store
-	Archived   webstore.Status // for products archived in Lightspeed
-	BatchSize  int             // products per web-store push
-	Overlap    time.Duration   // how far feeds re-read behind their cursor
-	DryRun     bool
-	DryRunOut  io.Writer
-	SkipImages bool
+	Tags      []string // tag names that mark products Sell on Web
+	Catalog   catalog.Options
+	NewStatus webstore.Status // for products created in the store
+	Archived  webstore.Status // for products archived in Lightspeed
+	BatchSize int             // products per web-store push
+	Overlap   time.Duration   // how far feeds re-read behind their cursor
+	DryRun    bool
+	DryRunOut io.Writer
+	// How images, hand-edited fields and categories are treated.
+	ImageMode       webstore.ImageMode
+	ClearImages     bool
+	KeepFields      []string
+	AdoptCategories bool
 }
 
 // Env is what a job runs against.

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -303,6 +304,14 @@ func (e *Env) pushUnits(ctx context.Context, group []unit,
 			continue
 		}
 		push, err := e.preparePush(ctx, u, p)
+		if errors.Is(err, webstore.ErrCategoryClash) {
+			sum.Failed++
+			e.Log.Warn().Str("product", u.key.String()).Err(err).Msg("product not pushed")
+			if err := e.fail(ctx, u, errText(err)); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -469,13 +478,16 @@ func (e *Env) recordFresh(ctx context.Context, tx *sql.Tx, fresh map[int64]light
 // preparePush adds what the state file knows of the product in the store.
 func (e *Env) preparePush(ctx context.Context, u unit, p catalog.Product) (webstore.Push, error) {
 	push := webstore.Push{
-		Product:    p,
-		WebID:      u.row.WebID,
-		VariantIDs: map[int64]int64{},
-		Media:      map[int64]int64{},
-		Status:     e.Settings.NewStatus,
-		Archived:   e.Settings.Archived,
-		SkipImages: e.Settings.SkipImages,
+		Product:     p,
+		WebID:       u.row.WebID,
+		VariantIDs:  map[int64]int64{},
+		Media:       map[int64]int64{},
+		Status:      e.Settings.NewStatus,
+		Archived:    e.Settings.Archived,
+		Unarchived:  wasArchived(u.row.PushedJSON) && !p.Archived,
+		ImageMode:   e.Settings.ImageMode,
+		ClearImages: e.Settings.ClearImages,
+		KeepFields:  e.Settings.KeepFields,
 	}
 	for _, v := range u.variants {
 		if v.WebID != 0 {
@@ -499,16 +511,19 @@ func (e *Env) preparePush(ctx context.Context, u unit, p catalog.Product) (webst
 	if len(p.Category) > 0 {
 		var parent int64
 		for _, c := range p.Category {
-			known, _, err := e.State.WebTerm(ctx, "categories", c.ID)
+			known, name, err := e.State.WebTerm(ctx, "categories", c.ID)
 			if err != nil {
 				return push, err
 			}
-			id, err := e.Web.EnsureCategory(ctx, parent, c.Name, known)
+			id, err := e.Web.EnsureCategory(ctx, webstore.Category{LSID: c.ID, Name: c.Name,
+				Parent: parent, Known: known, KnownName: name,
+				Adopt: e.Settings.AdoptCategories})
 			if err != nil {
 				return push, err
 			}
-			if known == 0 {
-				if err := e.State.SetWebTerm(ctx, "categories", c.ID, id, c.Name, parent); err != nil {
+			if known == 0 || name != c.Name {
+				err := e.State.SetWebTerm(ctx, "categories", c.ID, id, c.Name, parent)
+				if err != nil {
 					return push, err
 				}
 			}
@@ -562,4 +577,10 @@ func (e *Env) printPlan(u unit, p webstore.Push) {
 	for _, c := range changes {
 		fmt.Fprintf(w, "    %s\n", c)
 	}
+}
+
+// wasArchived tells whether the product was archived when last pushed.
+func wasArchived(pushed string) bool {
+	var p struct{ Archived bool }
+	return pushed != "" && json.Unmarshal([]byte(pushed), &p) == nil && p.Archived
 }

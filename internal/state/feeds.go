@@ -152,21 +152,23 @@ func TaggedMatrix(ctx context.Context, tx *sql.Tx, matrixID int64) (string, bool
 	return tag, err == nil, err
 }
 
-// WebTerm reads the web id mapped to a Lightspeed category or brand.
-func (s *Store) WebTerm(ctx context.Context, table string, lsID int64) (int64, bool, error) {
+// WebTerm reads the web id mapped to a Lightspeed category or brand, with
+// the name it was last written with; 0 when none is mapped.
+func (s *Store) WebTerm(ctx context.Context, table string, lsID int64) (int64, string, error) {
 	if table != "categories" && table != "brands" {
-		return 0, false, fmt.Errorf("unknown term table %q", table)
+		return 0, "", fmt.Errorf("unknown term table %q", table)
 	}
 	var id int64
+	var name string
 	err := s.DB.QueryRowContext(ctx,
-		`SELECT web_id FROM `+table+` WHERE ls_id = ?`, lsID).Scan(&id)
+		`SELECT web_id, name FROM `+table+` WHERE ls_id = ?`, lsID).Scan(&id, &name)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
+		return 0, "", nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("read %s %d: %w", table, lsID, err)
+		return 0, "", fmt.Errorf("read %s %d: %w", table, lsID, err)
 	}
-	return id, true, nil
+	return id, name, nil
 }
 
 // SetWebTerm maps a Lightspeed category or brand to its web id.

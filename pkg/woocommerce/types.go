@@ -22,7 +22,7 @@ type Product struct {
 	Dimensions        *Dimensions `json:"dimensions,omitempty"`
 	Categories        []Ref       `json:"categories,omitempty"`
 	Brands            []Ref       `json:"brands,omitempty"`
-	Images            []Image     `json:"images,omitempty"`
+	Images            []Image     `json:"images,omitzero"` // empty, not nil, removes all
 	Attributes        []Attribute `json:"attributes,omitempty"`
 	Variations        []int64     `json:"variations,omitempty"`
 	MetaData          []Meta      `json:"meta_data,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -142,7 +143,7 @@ func (a *Adapter) pushProducts(ctx context.Context, items []webstore.Push,
 		case results[i].Err != nil:
 		case results[i].WebID != 0:
 			updates = append(updates, i)
-		case len(it.Product.Images) > 0 && !it.SkipImages:
+		case len(it.Product.Images) > 0 && sendsImages(it, 0):
 			imageCreates = append(imageCreates, i)
 		default:
 			creates = append(creates, i)
@@ -251,7 +252,7 @@ func uncertain(err error) bool {
 // recordMedia maps each Lightspeed image to the media id the store gave it;
 // the store answers the images in the order they were sent.
 func (a *Adapter) recordMedia(it webstore.Push, got []woocommerce.Image, res *webstore.Result) {
-	if it.SkipImages {
+	if !sendsImages(it, res.WebID) && !res.Created {
 		return
 	}
 	for j, im := range it.Product.Images {
@@ -301,14 +302,11 @@ func (a *Adapter) product(it webstore.Push, webID int64) woocommerce.Product {
 	if it.BrandID != 0 {
 		out.Brands = []woocommerce.Ref{{ID: it.BrandID}}
 	}
-	if !it.SkipImages {
-		for _, im := range p.Images {
-			if media := it.Media[im.ID]; media != 0 {
-				out.Images = append(out.Images, woocommerce.Image{ID: media})
-				continue
-			}
-			out.Images = append(out.Images, woocommerce.Image{Src: im.URL, Name: im.Name})
-		}
+	if sendsImages(it, webID) {
+		out.Images = images(it)
+	}
+	if webID != 0 {
+		keepFields(&out, it.KeepFields)
 	}
 	if p.Archived {
 		switch it.Archived {
@@ -321,10 +319,65 @@ func (a *Adapter) product(it webstore.Push, webID int64) woocommerce.Product {
 		default:
 			out.Status = string(it.Archived)
 		}
-	} else if webID != 0 && it.Status == webstore.Publish {
-		out.Status = string(webstore.Publish)
+	} else if webID != 0 && it.Unarchived {
+		out.Status = string(it.Status)
 	}
 	return out
+}
+
+// sendsImages tells whether a push to webID (0 for a create) carries the
+// product's images.
+func sendsImages(it webstore.Push, webID int64) bool {
+	switch {
+	case it.ImageMode == webstore.ImagesNone:
+		return false
+	case webID == 0:
+		return true
+	case it.ImageMode == webstore.ImagesCreateOnly || slices.Contains(it.KeepFields, "images"):
+		return false
+	default:
+		return len(it.Product.Images) > 0 || it.ClearImages
+	}
+}
+
+// images lists the product's images in Lightspeed's order: by media id
+// once uploaded, by src to have the store download them once. An empty,
+// non-nil list removes the store's images.
+func images(it webstore.Push) []woocommerce.Image {
+	out := make([]woocommerce.Image, 0, len(it.Product.Images))
+	for _, im := range it.Product.Images {
+		if media := it.Media[im.ID]; media != 0 {
+			out = append(out, woocommerce.Image{ID: media})
+			continue
+		}
+		out = append(out, woocommerce.Image{Src: im.URL, Name: im.Name})
+	}
+	return out
+}
+
+// keepFields leaves out of an update the fields the retailer edits in the
+// store.
+func keepFields(p *woocommerce.Product, keep []string) {
+	for _, f := range keep {
+		switch f {
+		case "name":
+			p.Name = ""
+		case "description":
+			p.Description = nil
+		case "short_description":
+			p.ShortDescription = nil
+		case "categories":
+			p.Categories = nil
+		case "brand":
+			p.Brands = nil
+		case "images":
+			p.Images = nil
+		case "weight":
+			p.Weight = nil
+		case "dimensions":
+			p.Dimensions = nil
+		}
+	}
 }
 
 // pushVariations creates and updates the variations of one variable product.

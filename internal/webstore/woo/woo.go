@@ -32,6 +32,7 @@ type API interface {
 		woocommerce.BatchResult[woocommerce.Variation], error)
 	Categories(ctx context.Context) ([]woocommerce.Category, error)
 	CreateCategory(ctx context.Context, c woocommerce.Category) (woocommerce.Category, error)
+	UpdateCategory(ctx context.Context, c woocommerce.Category) (woocommerce.Category, error)
 	Brands(ctx context.Context) ([]woocommerce.Brand, error)
 	CreateBrand(ctx context.Context, b woocommerce.Brand) (woocommerce.Brand, error)
 }
@@ -47,8 +48,9 @@ type Adapter struct {
 	api  API
 	opts Options
 
-	categories map[catKey]int64 // loaded once per run
-	brands     map[string]int64
+	categories    map[catKey]int64 // loaded once per run
+	categorySlugs map[string]woocommerce.Category
+	brands        map[string]int64
 }
 
 type catKey struct {
@@ -219,37 +221,139 @@ func chunks[T any](list []T, size int) [][]T {
 
 func ptr[T any](v T) *T { return &v }
 
-// EnsureCategory finds or creates a category. A category the state file
-// already maps is trusted; otherwise only a category that carries the same
-// name under the same parent is reused, never one elsewhere in the tree.
-func (a *Adapter) EnsureCategory(ctx context.Context, parent int64, name string,
-	known int64) (int64, error) {
-	if known != 0 {
-		return known, nil
+// CategorySlug is the slug storesync gives a category it creates, so the
+// category is recognised as its own even if the state file forgets it.
+func CategorySlug(lsID int64) string {
+	return fmt.Sprintf("lightspeed-%d", lsID)
+}
+
+// EnsureCategory finds, creates or renames the store's category for a
+// Lightspeed category. A category is recognised as storesync's by its slug;
+// one of the same name under the same parent that storesync did not make is
+// used only when c.Adopt says so.
+func (a *Adapter) EnsureCategory(ctx context.Context, c webstore.Category) (int64, error) {
+	if c.Known != 0 {
+		return c.Known, a.renameCategory(ctx, c.Known, c)
 	}
-	if a.categories == nil {
-		list, err := a.api.Categories(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("list web categories: %w", err)
-		}
-		a.categories = map[catKey]int64{}
-		for _, c := range list {
-			a.categories[catKey{c.Parent, c.Name}] = c.ID
-		}
+	if err := a.loadCategories(ctx); err != nil {
+		return 0, err
 	}
-	if id, ok := a.categories[catKey{parent, name}]; ok {
+	if own, ok := a.categorySlugs[CategorySlug(c.LSID)]; ok {
+		return own.ID, a.renameCategory(ctx, own.ID, webstore.Category{Name: c.Name,
+			Parent: c.Parent, KnownName: own.Name})
+	}
+	if id, ok := a.categories[catKey{c.Parent, c.Name}]; ok {
+		if !c.Adopt {
+			return 0, fmt.Errorf("category %q (id %d): %w", c.Name, id, webstore.ErrCategoryClash)
+		}
 		return id, nil
 	}
-	c, err := a.api.CreateCategory(ctx, woocommerce.Category{Name: name, Parent: parent})
+
+	made, err := a.api.CreateCategory(ctx, woocommerce.Category{Name: c.Name,
+		Parent: c.Parent, Slug: CategorySlug(c.LSID)})
 	var we *woocommerce.Error
 	if errors.As(err, &we) && we.Code == "term_exists" && we.ResourceID != 0 {
-		c.ID, err = we.ResourceID, nil
+		if !c.Adopt {
+			return 0, fmt.Errorf("category %q (id %d): %w", c.Name, we.ResourceID,
+				webstore.ErrCategoryClash)
+		}
+		made.ID, err = we.ResourceID, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("create web category %q: %w", name, err)
+		return 0, fmt.Errorf("create web category %q: %w", c.Name, err)
 	}
-	a.categories[catKey{parent, name}] = c.ID
-	return c.ID, nil
+	a.categories[catKey{c.Parent, c.Name}] = made.ID
+	a.categorySlugs[CategorySlug(c.LSID)] = woocommerce.Category{ID: made.ID, Name: c.Name,
+		Parent: c.Parent}
+	return made.ID, nil
+}
+
+// renameCategory follows a rename in Lightspeed.
+func (a *Adapter) renameCategory(ctx context.Context, id int64, c webstore.Category) error {
+	if c.KnownName == "" || c.KnownName == c.Name {
+		return nil
+	}
+	_, err := a.api.UpdateCategory(ctx, woocommerce.Category{ID: id, Name: c.Name,
+		Parent: c.Parent})
+	if err != nil {
+		return fmt.Errorf("rename web category %d to %q: %w", id, c.Name, err)
+	}
+	return nil
+}
+
+func (a *Adapter) loadCategories(ctx context.Context) error {
+	if a.categories != nil {
+		return nil
+	}
+	list, err := a.api.Categories(ctx)
+	if err != nil {
+		return fmt.Errorf("list web categories: %w", err)
+	}
+	a.categories = map[catKey]int64{}
+	a.categorySlugs = map[string]woocommerce.Category{}
+	for _, c := range list {
+		a.categories[catKey{c.Parent, c.Name}] = c.ID
+		a.categorySlugs[c.Slug] = c
+	}
+	return nil
+}
+
+// SetStatus changes the status of products, and of variations one batch
+// per parent. A variation has no draft: it is made private instead.
+func (a *Adapter) SetStatus(ctx context.Context, changes []webstore.StatusChange) ([]error, error) {
+	errs := make([]error, len(changes))
+	for i := range errs {
+		errs[i] = errNotAttempted
+	}
+	var simple []int
+	byParent := map[int64][]int{}
+	var parents []int64
+	for i, c := range changes {
+		if c.ParentWebID == 0 {
+			simple = append(simple, i)
+			continue
+		}
+		if _, ok := byParent[c.ParentWebID]; !ok {
+			parents = append(parents, c.ParentWebID)
+		}
+		byParent[c.ParentWebID] = append(byParent[c.ParentWebID], i)
+	}
+
+	for _, chunk := range chunks(simple, a.opts.BatchSize) {
+		var b woocommerce.Batch[woocommerce.Product]
+		for _, i := range chunk {
+			b.Update = append(b.Update, woocommerce.Product{ID: changes[i].WebID,
+				Status: string(changes[i].Status)})
+		}
+		res, err := a.api.BatchProducts(ctx, b)
+		if err != nil {
+			return errs, fmt.Errorf("set status of %d products: %w", len(chunk), err)
+		}
+		for j, i := range chunk {
+			errs[i] = resultErr(res.Update, j)
+		}
+	}
+	for _, parent := range parents {
+		for _, chunk := range chunks(byParent[parent], a.opts.BatchSize) {
+			var b woocommerce.Batch[woocommerce.Variation]
+			for _, i := range chunk {
+				status := string(changes[i].Status)
+				if status != string(webstore.Publish) {
+					status = string(webstore.Private)
+				}
+				b.Update = append(b.Update, woocommerce.Variation{ID: changes[i].WebID,
+					Status: status})
+			}
+			res, err := a.api.BatchVariations(ctx, parent, b)
+			if err != nil {
+				return errs, fmt.Errorf("set status of variations of %d: %w", parent, err)
+			}
+			for j, i := range chunk {
+				errs[i] = resultErr(res.Update, j)
+			}
+		}
+	}
+	return errs, nil
 }
 
 // EnsureBrand finds or creates a brand by name.
