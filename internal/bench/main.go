@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string) error {
 	opts := Options{Out: os.Stdout, Log: os.Stderr}
 	var sizes, latSizes string
 	var replay bool
+	var days int
 	var catalogDir string
 	fs.StringVar(&opts.Storesync, "storesync", "", "storesync binary")
 	fs.StringVar(&opts.Sandbox, "sandbox", "", "storesync-sandbox binary")
@@ -55,12 +56,13 @@ func run(ctx context.Context, args []string) error {
 	fs.Float64Var(&opts.MatrixShare, "matrix-share", 0.3, "share of items that are variants")
 	fs.StringVar(&opts.Work, "work", "", "directory for state files and logs")
 	fs.BoolVar(&replay, "replay", false, "replay the sales week instead")
+	fs.IntVar(&days, "replay-days", 5, "days of the sales week to replay, 1 to 5")
 	fs.StringVar(&catalogDir, "catalog", "testdata/catalog", "sample catalog, for -replay")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if replay {
-		return runReplay(ctx, catalogDir, opts.Out, opts.Log)
+		return runReplay(ctx, catalogDir, days, opts.Out, opts.Log)
 	}
 	var err error
 	if opts.Sizes, err = parseSizes(sizes); err != nil {

@@ -71,7 +71,11 @@ type replay struct {
 // emulator at its own (shifted) time and runs sync in process every five
 // simulated minutes, then reports requests per day and how long each
 // sale took to reach the web store.
-func runReplay(ctx context.Context, dir string, out, logw io.Writer) error {
+// It covers the first days days of the extract, 1 to 5.
+func runReplay(ctx context.Context, dir string, days int, out, logw io.Writer) error {
+	if days < 1 || days > 5 {
+		return fmt.Errorf("replay days %d: want 1 to 5", days)
+	}
 	r, cleanup, err := newReplay(ctx, dir)
 	if err != nil {
 		return err
@@ -79,7 +83,7 @@ func runReplay(ctx context.Context, dir string, out, logw io.Writer) error {
 	defer cleanup()
 
 	var sales []seed.Sale
-	for d := range 5 {
+	for d := range days {
 		day := time.Date(2011, 11, 14+d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 		s, err := seed.Sales(dir, day)
 		if err != nil {
@@ -103,7 +107,7 @@ func runReplay(ctx context.Context, dir string, out, logw io.Writer) error {
 		return err
 	}
 
-	rep, err := r.loop(ctx, sales, start, webIDs, logw)
+	rep, err := r.loop(ctx, sales, days, start, webIDs, logw)
 	if err != nil {
 		return err
 	}
@@ -229,6 +233,8 @@ type replayReport struct {
 	Pending   int             // sales not in the web store at the end
 	MaxRun    time.Duration   // the longest modelled sync
 	SyncWall  time.Duration   // in-process time of all syncs
+	// IdleByEntity counts the Lightspeed requests of idle syncs by entity.
+	IdleByEntity map[string]int
 }
 
 // pendingSale is a sale waiting to show in the web store.
@@ -244,13 +250,15 @@ type week struct {
 	webIDs  map[int64]int64
 	pending []pendingSale
 	rep     *replayReport
+	days    int
 }
 
 // loop advances the simulated clock sync by sync over the five days.
-func (r *replay) loop(ctx context.Context, sales []seed.Sale, start time.Time,
+func (r *replay) loop(ctx context.Context, sales []seed.Sale, days int, start time.Time,
 	webIDs map[int64]int64, logw io.Writer) (*replayReport, error) {
-	w := &week{sales: sales, webIDs: webIDs, rep: &replayReport{}}
-	for d := range 5 {
+	w := &week{sales: sales, webIDs: webIDs, days: days,
+		rep: &replayReport{IdleByEntity: map[string]int{}}}
+	for d := range w.days {
 		dayStart := start.Add(time.Duration(d) * 24 * time.Hour)
 		day := dayStats{Day: dayStart.Add(-r.shift).Format(time.DateOnly)}
 		end := dayStart.Add(24 * time.Hour)
@@ -288,13 +296,14 @@ func (r *replay) tick(ctx context.Context, w *week, t time.Time, day *dayStats) 
 	day.Sales += sold
 
 	r.clock.Set(t)
-	ls0, web0 := r.ls.Requests()["total"], r.wc.TotalRequests()
+	before, web0 := r.ls.Requests(), r.wc.TotalRequests()
 	began := time.Now()
 	if _, err := jobs.Sync(ctx, r.env); err != nil {
 		return fmt.Errorf("sync at %s: %w", t.Add(-r.shift), err)
 	}
 	w.rep.SyncWall += time.Since(began)
-	ls, web := r.ls.Requests()["total"]-ls0, r.wc.TotalRequests()-web0
+	after := r.ls.Requests()
+	ls, web := after["total"]-before["total"], r.wc.TotalRequests()-web0
 	run := time.Duration(ls)*lsRequestDur + time.Duration(web)*webRequestDur
 	w.rep.MaxRun = max(w.rep.MaxRun, run)
 	day.Syncs++
@@ -303,6 +312,11 @@ func (r *replay) tick(ctx context.Context, w *week, t time.Time, day *dayStats) 
 	if sold == 0 {
 		day.IdleSyncs++
 		day.IdleLS += ls
+		for k, n := range after {
+			if d := n - before[k]; d != 0 && k != "total" {
+				w.rep.IdleByEntity[k] += d
+			}
+		}
 	}
 	w.pending = r.settle(w.pending, w.webIDs, t, run, w.rep)
 	return nil
@@ -364,5 +378,6 @@ func (rep *replayReport) write(w io.Writer) {
 		(syncEvery + rep.MaxRun).Round(time.Second), rep.MaxRun.Round(time.Second))
 	fmt.Fprintf(w, "not counted: %d refused by the till, %d of items not in the web "+
 		"store; %d still pending at the end\n", rep.Skipped, rep.Offline, rep.Pending)
-	fmt.Fprintf(w, "in-process time of all syncs: %v\n", rep.SyncWall.Round(time.Millisecond))
+	fmt.Fprintf(w, "in-process time of all syncs: %v; LS requests of idle syncs: %v\n",
+		rep.SyncWall.Round(time.Millisecond), rep.IdleByEntity)
 }
