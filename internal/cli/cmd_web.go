@@ -35,17 +35,7 @@ variants, and variants added to it later.`,
 					})
 			},
 		},
-		&cobra.Command{
-			Use:   "off ID...",
-			Short: "Stop pushing changes to products",
-			Args:  cobra.MinimumNArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return runJob(cmd.Context(), g, "web", 5*time.Minute, nil,
-					func(ctx context.Context, e *jobs.Env) (jobs.Summary, error) {
-						return jobs.WebOff(ctx, e, args)
-					})
-			},
-		},
+		newWebOffCmd(g),
 		&cobra.Command{
 			Use:   "list",
 			Short: "List the products marked Sell on Web",
@@ -74,4 +64,26 @@ func withState(ctx context.Context, g *Options,
 	}
 	defer st.Close()
 	return fn(cfg, st)
+}
+
+func newWebOffCmd(g *Options) *cobra.Command {
+	var unpublish bool
+	cmd := &cobra.Command{
+		Use:   "off ID...",
+		Short: "Stop pushing changes to products",
+		Long: `web off unmarks products: their web products stay as they are and stop
+receiving changes. --unpublish also takes them off sale: a product becomes a
+draft, a variation private.`,
+		Example: `  storesync web off 1234
+  storesync web off --unpublish sku:85123A`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runJob(cmd.Context(), g, "web", 5*time.Minute, nil,
+				func(ctx context.Context, e *jobs.Env) (jobs.Summary, error) {
+					return jobs.WebOff(ctx, e, args, unpublish)
+				})
+		},
+	}
+	cmd.Flags().BoolVar(&unpublish, "unpublish", false, "also take the products off sale")
+	return cmd
 }

@@ -161,7 +161,7 @@ func TestSyncLeavesProductsNotSellOnWebAlone(t *testing.T) {
 	h.tagSync()
 
 	// Item 1 is switched off by hand: its changes stop flowing.
-	_, err := jobs.WebOff(context.Background(), h.env, []string{"item:1"})
+	_, err := jobs.WebOff(context.Background(), h.env, []string{"item:1"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/exitcode"
 	"github.com/storesync/storesync/internal/state"
+	"github.com/storesync/storesync/internal/webstore"
 	"github.com/storesync/storesync/pkg/lightspeed"
 )
 
@@ -236,8 +237,10 @@ func WebOn(ctx context.Context, e *Env, args []string) (Summary, error) {
 }
 
 // WebOff unmarks the named products. Their web products stay as they are
-// and stop receiving changes; tag-scan does not mark them again.
-func WebOff(ctx context.Context, e *Env, args []string) (Summary, error) {
+// and stop receiving changes, unless unpublish takes them off sale too (a
+// product becomes a draft, a variation private). tag-scan does not mark
+// them again.
+func WebOff(ctx context.Context, e *Env, args []string, unpublish bool) (Summary, error) {
 	var sum Summary
 	keys, err := Resolve(ctx, e, args)
 	if err != nil {
@@ -248,6 +251,39 @@ func WebOff(ctx context.Context, e *Env, args []string) (Summary, error) {
 		sum.Flagged = n
 		return err
 	})
+	if err != nil || !unpublish {
+		return sum, err
+	}
+
+	var changes []webstore.StatusChange
+	var owners []state.Key
+	for _, k := range keys {
+		p, err := e.State.Get(ctx, k)
+		if err != nil {
+			return sum, err
+		}
+		if p.WebID == 0 {
+			continue
+		}
+		changes = append(changes, webstore.StatusChange{WebID: p.WebID,
+			ParentWebID: p.WebParentID, Status: webstore.Draft})
+		owners = append(owners, k)
+	}
+	if len(changes) == 0 || e.Settings.DryRun {
+		return sum, nil
+	}
+	errs, err := e.Web.SetStatus(ctx, changes)
+	for i, werr := range errs {
+		if werr != nil {
+			sum.Failed++
+			e.Log.Warn().Err(werr).Str("product", owners[i].String()).Msg("product not unpublished")
+		} else {
+			sum.Updated++
+		}
+	}
+	if err == nil && sum.Failed > 0 {
+		err = ErrPartial
+	}
 	return sum, err
 }
 

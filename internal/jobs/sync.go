@@ -2,7 +2,9 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -104,13 +106,26 @@ func (e *Env) readItems(ctx context.Context, cursor string,
 
 func (e *Env) seenItem(it lightspeed.Item) state.Seen {
 	return state.Seen{
-		Key:      state.Key{Kind: state.KindItem, ID: it.ItemID},
-		MatrixID: it.ItemMatrixID,
-		SKU:      catalog.SKU(it, e.Settings.Catalog.SKUField),
-		Name:     it.Description,
-		Stamp:    it.TimeStamp,
-		Archived: it.Archived,
+		Key:         state.Key{Kind: state.KindItem, ID: it.ItemID},
+		MatrixID:    it.ItemMatrixID,
+		SKU:         catalog.SKU(it, e.Settings.Catalog.SKUField),
+		Name:        it.Description,
+		Stamp:       it.TimeStamp,
+		Archived:    it.Archived,
+		Fingerprint: fingerprint(it),
 	}
+}
+
+// fingerprint sums up the item fields every read returns, whatever
+// relations it loads.
+func fingerprint(it lightspeed.Item) string {
+	h := sha256.New()
+	fmt.Fprintln(h, it.ItemMatrixID, it.CategoryID, it.ManufacturerID, it.Archived,
+		it.Description, it.SystemSKU, it.CustomSKU, it.ManufacturerSKU, it.UPC, it.EAN)
+	for _, p := range it.Prices {
+		fmt.Fprintln(h, p.UseType, p.Amount)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 type stockChange struct {

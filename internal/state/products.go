@@ -41,6 +41,11 @@ type Seen struct {
 	Name     string
 	Stamp    time.Time
 	Archived bool
+
+	// Fingerprint sums up the fields the read showed. Lightspeed's
+	// timeStamps have one-second resolution, so a change in the same
+	// second as an earlier read shows only as a new fingerprint.
+	Fingerprint string
 }
 
 // Product is one row of the products table.
@@ -90,13 +95,18 @@ func Stamp(t time.Time) string {
 // history. A row's timeStamp never goes backwards.
 func RecordSeen(ctx context.Context, tx *sql.Tx, rows []Seen) error {
 	stmt, err := tx.PrepareContext(ctx, `
-INSERT INTO products (kind, ls_id, matrix_id, sku, name, ls_stamp, archived)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO products (kind, ls_id, matrix_id, sku, name, ls_stamp, archived, seen_hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (kind, ls_id) DO UPDATE SET
 	matrix_id = excluded.matrix_id,
 	sku = excluded.sku,
 	name = excluded.name,
 	archived = excluded.archived,
+	dirty = CASE WHEN excluded.seen_hash <> '' AND products.seen_hash <> ''
+		AND excluded.seen_hash <> products.seen_hash
+		AND excluded.ls_stamp = products.pushed_stamp THEN 1 ELSE dirty END,
+	seen_hash = CASE WHEN excluded.seen_hash <> '' THEN excluded.seen_hash
+		ELSE products.seen_hash END,
 	ls_stamp = max(ls_stamp, excluded.ls_stamp)`)
 	if err != nil {
 		return fmt.Errorf("prepare product upsert: %w", err)
@@ -105,7 +115,7 @@ ON CONFLICT (kind, ls_id) DO UPDATE SET
 
 	for _, r := range rows {
 		_, err := stmt.ExecContext(ctx, r.Kind, r.ID, r.MatrixID, r.SKU, r.Name,
-			Stamp(r.Stamp), r.Archived)
+			Stamp(r.Stamp), r.Archived, r.Fingerprint)
 		if err != nil {
 			return fmt.Errorf("record %s: %w", r.Key, err)
 		}

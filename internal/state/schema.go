@@ -132,4 +132,7 @@ CREATE TABLE budget_daily (
 `,
 	// 2: the fields last pushed, to show what a push would change.
 	`ALTER TABLE products ADD COLUMN pushed_json TEXT NOT NULL DEFAULT '';`,
+	// 3: a fingerprint of the fields a feed read shows, to notice a change
+	// made in the same second as the read the last push reflects.
+	`ALTER TABLE products ADD COLUMN seen_hash TEXT NOT NULL DEFAULT '';`,
 }

@@ -343,3 +343,17 @@ func (s *Server) SetImageDescription(imageID int64, description string) error {
 	im.stamp = s.stamp()
 	return nil
 }
+
+// RenameCategory renames a category. It moves the category's timeStamp and
+// no item's: the items only point at it.
+func (s *Server) RenameCategory(categoryID int64, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.categories[categoryID]
+	if !ok {
+		return fmt.Errorf("no category %d", categoryID)
+	}
+	c.name = name
+	c.stamp = s.stamp()
+	return nil
+}
