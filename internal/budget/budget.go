@@ -3,8 +3,10 @@
 //
 // The budget is shared by every storesync process on the host through the
 // state file: each request is a row in budget_spend, and a process may add a
-// row only while fewer than the current limit were added in the last 60
-// seconds. Requests are also counted per day and endpoint in budget_daily.
+// row only while fewer than the current limit were added in the last 61
+// seconds: the minute, and a second for the time between recording a
+// request and its arrival at Lightspeed, which is not the same for every
+// request. Requests are also counted per day and endpoint in budget_daily.
 package budget
 
 import (
@@ -34,8 +36,16 @@ var (
 // DayLayout is how budget_daily writes a day, in the budget's time zone.
 const DayLayout = time.DateOnly
 
-// window is how far back requests count against the per-minute limit.
+// window is the span no more than the per-minute limit may arrive in.
 const window = time.Minute
+
+// slack keeps a request in the window a second longer than the minute. A
+// request arrives at Lightspeed a little after it is recorded here, and
+// the later the first request of a minute arrives compared with the last,
+// the shorter the minute Lightspeed sees; at_ms is also rounded down to
+// the millisecond. Without slack, one request more than the limit was
+// seen within 60 seconds on Lightspeed's side.
+const slack = time.Second
 
 // Defaults used for zero Options fields.
 const (
@@ -196,7 +206,7 @@ func (p *Pacer) take(ctx context.Context, endpoint string) (time.Time, time.Dura
 	err := p.st.Tx(ctx, func(tx *sql.Tx) error {
 		at = p.opts.Now()
 		now := at.UnixMilli()
-		since := now - window.Milliseconds()
+		since := now - (window + slack).Milliseconds()
 
 		_, err := tx.ExecContext(ctx, `DELETE FROM budget_spend WHERE at_ms <= ?`, since)
 		if err != nil {
@@ -226,7 +236,7 @@ func (p *Pacer) take(ctx context.Context, endpoint string) (time.Time, time.Dura
 		delay = time.Duration(oldest-since) * time.Millisecond
 		// A clock set back leaves rows in the future; never wait longer
 		// than the window for them.
-		delay = min(max(delay, time.Millisecond), window)
+		delay = min(max(delay, time.Millisecond), window+slack)
 		return nil
 	})
 	if err != nil {
