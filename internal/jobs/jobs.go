@@ -5,6 +5,7 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"strings"
@@ -26,6 +27,9 @@ type Lightspeed interface {
 	ItemShops(ctx context.Context, q lightspeed.Query, fn func([]lightspeed.ItemShop) error) error
 	Categories(ctx context.Context, q lightspeed.Query, fn func([]lightspeed.Category) error) error
 	Images(ctx context.Context, q lightspeed.Query, fn func([]lightspeed.Image) error) error
+
+	// ServerNow estimates Lightspeed's clock, which its timeStamps follow.
+	ServerNow() time.Time
 }
 
 // Settings are the parts of the configuration the jobs follow.
@@ -116,6 +120,26 @@ func (e *Env) since(ctx context.Context, cursor string) ([]lightspeed.Filter, er
 
 // clockSkew is how far this host's clock may be ahead of Lightspeed's.
 const clockSkew = 5 * time.Minute
+
+// readStart is the time, by Lightspeed's clock, a feed read begins at,
+// less the one-second resolution of its Date header and timeStamps.
+func (e *Env) readStart() time.Time {
+	return e.LS.ServerNow().Add(-2 * time.Second)
+}
+
+// feedDone moves cursors to the time a complete read began at: every row
+// written before then was read, even where no row changed, so the next
+// read starts there (less the overlap) instead of at the newest row seen.
+func (e *Env) feedDone(ctx context.Context, start time.Time, cursors ...string) error {
+	return e.State.Tx(ctx, func(tx *sql.Tx) error {
+		for _, c := range cursors {
+			if err := state.SetCursor(ctx, tx, c, start); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
 
 // matchTag reports the configured tag an entity carries, compared as
 // Lightspeed normalises tags: case-insensitive, spaces removed.

@@ -99,6 +99,7 @@ func (e *Env) refresh(ctx context.Context, images bool, sum *Summary) error {
 		return err
 	}
 	q := lightspeed.Query{Filters: filters, Sort: "timeStamp", Archived: "true"}
+	start := e.readStart()
 	err = e.LS.Matrices(ctx, q, func(page []lightspeed.Matrix) error {
 		seen := make([]state.Seen, 0, len(page))
 		var last time.Time
@@ -114,6 +115,9 @@ func (e *Env) refresh(ctx context.Context, images bool, sum *Summary) error {
 			return state.SetCursor(ctx, tx, cursorMatrices, last)
 		})
 	})
+	if err == nil {
+		err = e.feedDone(ctx, start, cursorMatrices)
+	}
 	if err != nil || !images {
 		return err
 	}
@@ -127,7 +131,8 @@ func (e *Env) readImages(ctx context.Context) error {
 		return err
 	}
 	q := lightspeed.Query{Filters: filters, Sort: "timeStamp"}
-	return e.LS.Images(ctx, q, func(page []lightspeed.Image) error {
+	start := e.readStart()
+	err = e.LS.Images(ctx, q, func(page []lightspeed.Image) error {
 		var keys []state.Key
 		var last time.Time
 		for _, im := range page {
@@ -145,6 +150,10 @@ func (e *Env) readImages(ctx context.Context) error {
 			return state.SetCursor(ctx, tx, cursorImages, last)
 		})
 	})
+	if err != nil {
+		return err
+	}
+	return e.feedDone(ctx, start, cursorImages)
 }
 
 // markImagesChanged marks pending only the owners whose image is new or
@@ -334,7 +343,9 @@ func (e *Env) pushUnits(ctx context.Context, group []unit,
 
 	if e.Settings.DryRun {
 		for i, p := range pushes {
-			e.printPlan(units[i], p)
+			if err := e.printPlan(ctx, units[i], p); err != nil {
+				return err
+			}
 		}
 		sum.Updated += len(pushes)
 		return nil
@@ -477,6 +488,10 @@ func (e *Env) recordFresh(ctx context.Context, tx *sql.Tx, fresh map[int64]light
 
 // preparePush adds what the state file knows of the product in the store.
 func (e *Env) preparePush(ctx context.Context, u unit, p catalog.Product) (webstore.Push, error) {
+	pushed, err := e.State.PushedJSON(ctx, u.key)
+	if err != nil {
+		return webstore.Push{}, err
+	}
 	push := webstore.Push{
 		Product:     p,
 		WebID:       u.row.WebID,
@@ -484,7 +499,7 @@ func (e *Env) preparePush(ctx context.Context, u unit, p catalog.Product) (webst
 		Media:       map[int64]int64{},
 		Status:      e.Settings.NewStatus,
 		Archived:    e.Settings.Archived,
-		Unarchived:  wasArchived(u.row.PushedJSON) && !p.Archived,
+		Unarchived:  wasArchived(pushed) && !p.Archived,
 		ImageMode:   e.Settings.ImageMode,
 		ClearImages: e.Settings.ClearImages,
 		KeepFields:  e.Settings.KeepFields,
@@ -561,22 +576,27 @@ WHERE (kind = ? AND ls_id = ?) OR (kind = 'item' AND matrix_id = ? AND ? <> 0
 }
 
 // printPlan prints what a push would change, field by field, for a dry run.
-func (e *Env) printPlan(u unit, p webstore.Push) {
+func (e *Env) printPlan(ctx context.Context, u unit, p webstore.Push) error {
 	w := e.Settings.DryRunOut
 	if u.row.WebID == 0 {
 		fmt.Fprintf(w, "create %s %q (SKU %s, %d variants)\n", u.key, p.Product.Name,
 			p.Product.SKU, len(p.Product.Variants))
-		return
+		return nil
 	}
-	changes := catalog.Diff(u.row.PushedJSON, p.Product)
+	pushed, err := e.State.PushedJSON(ctx, u.key)
+	if err != nil {
+		return err
+	}
+	changes := catalog.Diff(pushed, p.Product)
 	if len(changes) == 0 {
 		fmt.Fprintf(w, "update %s %q: rewrite, no field changed\n", u.key, p.Product.Name)
-		return
+		return nil
 	}
 	fmt.Fprintf(w, "update %s %q:\n", u.key, p.Product.Name)
 	for _, c := range changes {
 		fmt.Fprintf(w, "    %s\n", c)
 	}
+	return nil
 }
 
 // wasArchived tells whether the product was archived when last pushed.

@@ -50,7 +50,8 @@ func (e *Env) readStock(ctx context.Context) error {
 	}
 	q := lightspeed.Query{Filters: filters, Sort: "timeStamp"}
 
-	return e.LS.ItemShops(ctx, q, func(page []lightspeed.ItemShop) error {
+	start := e.readStart()
+	err = e.LS.ItemShops(ctx, q, func(page []lightspeed.ItemShop) error {
 		rows := make([]state.StockRow, 0, len(page))
 		var last time.Time
 		for _, r := range page {
@@ -65,6 +66,10 @@ func (e *Env) readStock(ctx context.Context) error {
 			return state.SetCursor(ctx, tx, cursorStock, last)
 		})
 	})
+	if err != nil {
+		return err
+	}
+	return e.feedDone(ctx, start, cursorStock)
 }
 
 // readItems reads the item feed behind cursor and remembers each item's
@@ -78,7 +83,8 @@ func (e *Env) readItems(ctx context.Context, cursor string,
 	}
 	q := lightspeed.Query{Filters: filters, Sort: "timeStamp", Archived: "true"}
 
-	return e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
+	start := e.readStart()
+	err = e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
 		seen := make([]state.Seen, 0, len(page))
 		var last time.Time
 		for _, it := range page {
@@ -102,6 +108,10 @@ func (e *Env) readItems(ctx context.Context, cursor string,
 			return state.SetCursor(ctx, tx, cursor, last)
 		})
 	})
+	if err != nil {
+		return err
+	}
+	return e.feedDone(ctx, start, cursor)
 }
 
 func (e *Env) seenItem(it lightspeed.Item) state.Seen {
@@ -150,12 +160,18 @@ func (e *Env) pushStockPrice(ctx context.Context) (Summary, error) {
 		return sum, err
 	}
 
+	stock, err := e.State.PushedStock(ctx)
+	if err != nil {
+		return sum, err
+	}
+	prices, err := e.State.PushedPrices(ctx)
+	if err != nil {
+		return sum, err
+	}
+
 	var changes []stockChange
 	for _, p := range rows {
-		c, changed, err := e.stockPrice(ctx, p)
-		if err != nil {
-			return sum, err
-		}
+		c, changed := e.stockPrice(p, stock[p.ID], prices[p.ID])
 		if !changed {
 			sum.Unchanged++
 			continue
@@ -191,15 +207,8 @@ func (e *Env) pushStockPrice(ctx context.Context) (Summary, error) {
 	return sum, nil
 }
 
-func (e *Env) stockPrice(ctx context.Context, p state.Product) (stockChange, bool, error) {
-	sellable, err := e.State.Stock(ctx, p.ID)
-	if err != nil {
-		return stockChange{}, false, err
-	}
-	levels, err := e.State.Prices(ctx, p.ID)
-	if err != nil {
-		return stockChange{}, false, err
-	}
+func (e *Env) stockPrice(p state.Product, sellable map[int64]int64,
+	levels map[string]string) (stockChange, bool) {
 	opts := e.Settings.Catalog
 	c := stockChange{
 		key:      p.Key,
@@ -214,13 +223,13 @@ func (e *Env) stockPrice(ctx context.Context, p state.Product) (stockChange, boo
 	}
 	if c.price == "" {
 		// A price of 0 is never pushed; the full push reports it.
-		return c, false, nil
+		return c, false
 	}
 	c.web = webstore.StockPrice{ItemID: p.ID, WebID: p.WebID, ParentWebID: p.WebParentID,
 		Price: c.price, SalePrice: c.sale, Stock: c.stock}
 	changed := !p.PushedStock.Valid || p.PushedStock.Int64 != c.stock ||
 		p.PushedPrice != priceKey(c.price, c.sale) || p.LastError != ""
-	return c, changed, nil
+	return c, changed
 }
 
 func (e *Env) recordStockPrice(ctx context.Context, group []stockChange, errs []error,

@@ -55,6 +55,7 @@ func TagScan(ctx context.Context, e *Env, full bool) (Summary, error) {
 		return sum, err
 	}
 	q := lightspeed.Query{Filters: filters, Relations: tagRelations, Sort: "timeStamp"}
+	start := e.readStart()
 	err = e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
 		var last time.Time
 		for _, it := range page {
@@ -79,7 +80,13 @@ func TagScan(ctx context.Context, e *Env, full bool) (Summary, error) {
 			return state.SetCursor(ctx, tx, cursorCatalog, last)
 		})
 	})
-	return sum, err
+	if err != nil {
+		return sum, err
+	}
+	if shareCatalog {
+		return sum, e.feedDone(ctx, start, cursorTagItems, cursorCatalog)
+	}
+	return sum, e.feedDone(ctx, start, cursorTagItems)
 }
 
 // scanMatrices reads the matrix feed, records tagged matrices and returns
@@ -91,6 +98,7 @@ func (e *Env) scanMatrices(ctx context.Context, sum *Summary) ([]int64, error) {
 	}
 	var fresh []int64
 	q := lightspeed.Query{Filters: filters, Relations: tagRelations, Sort: "timeStamp"}
+	start := e.readStart()
 	err = e.LS.Matrices(ctx, q, func(page []lightspeed.Matrix) error {
 		var last time.Time
 		var pageFresh []int64
@@ -128,7 +136,10 @@ func (e *Env) scanMatrices(ctx context.Context, sum *Summary) ([]int64, error) {
 		}
 		return err
 	})
-	return fresh, err
+	if err != nil {
+		return fresh, err
+	}
+	return fresh, e.feedDone(ctx, start, cursorTagMatrices)
 }
 
 // markItems records items and marks those that carry a tag or belong to a

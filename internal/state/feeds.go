@@ -63,12 +63,22 @@ func RecordPrices(ctx context.Context, tx *sql.Tx, itemID int64, levels map[stri
 	if _, err := tx.ExecContext(ctx, `DELETE FROM prices WHERE item_id = ?`, itemID); err != nil {
 		return fmt.Errorf("clear prices of item %d: %w", itemID, err)
 	}
+	if len(levels) == 0 {
+		return nil
+	}
+	// One statement for all levels: a page of 100 items makes 100 inserts,
+	// not 300.
+	q := `INSERT INTO prices (item_id, level, amount) VALUES `
+	args := make([]any, 0, 3*len(levels))
 	for level, amount := range levels {
-		_, err := tx.ExecContext(ctx,
-			`INSERT INTO prices (item_id, level, amount) VALUES (?, ?, ?)`, itemID, level, amount)
-		if err != nil {
-			return fmt.Errorf("record price of item %d: %w", itemID, err)
+		if len(args) > 0 {
+			q += ", "
 		}
+		q += "(?, ?, ?)"
+		args = append(args, itemID, level, amount)
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("record prices of item %d: %w", itemID, err)
 	}
 	return nil
 }
@@ -252,4 +262,58 @@ func (s *Store) FirstPush(ctx context.Context) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return time.Parse(time.RFC3339Nano, v.String)
+}
+
+// pushedItems selects the items on sale in the web store, for the bulk
+// reads sync makes.
+const pushedItems = `SELECT ls_id FROM products
+	WHERE kind = 'item' AND sell_on_web = 1 AND web_id <> 0 AND archived = 0`
+
+// PushedStock returns the remembered sellable stock per shop of every item
+// on sale in the web store, in one query.
+func (s *Store) PushedStock(ctx context.Context) (map[int64]map[int64]int64, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT item_id, shop_id, sellable FROM stock
+		WHERE item_id IN (`+pushedItems+`)`)
+	if err != nil {
+		return nil, fmt.Errorf("read stock: %w", err)
+	}
+	defer rows.Close()
+
+	out := map[int64]map[int64]int64{}
+	for rows.Next() {
+		var item, shop, n int64
+		if err := rows.Scan(&item, &shop, &n); err != nil {
+			return nil, err
+		}
+		if out[item] == nil {
+			out[item] = map[int64]int64{}
+		}
+		out[item][shop] = n
+	}
+	return out, rows.Err()
+}
+
+// PushedPrices returns the remembered price levels of every item on sale in
+// the web store, in one query.
+func (s *Store) PushedPrices(ctx context.Context) (map[int64]map[string]string, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT item_id, level, amount FROM prices
+		WHERE item_id IN (`+pushedItems+`)`)
+	if err != nil {
+		return nil, fmt.Errorf("read prices: %w", err)
+	}
+	defer rows.Close()
+
+	out := map[int64]map[string]string{}
+	for rows.Next() {
+		var item int64
+		var level, amount string
+		if err := rows.Scan(&item, &level, &amount); err != nil {
+			return nil, err
+		}
+		if out[item] == nil {
+			out[item] = map[string]string{}
+		}
+		out[item][level] = amount
+	}
+	return out, rows.Err()
 }

@@ -66,19 +66,18 @@ type Product struct {
 	PushedStock sql.NullInt64
 	Failures    int
 	LastError   string
-	PushedJSON  string
 }
 
 const productColumns = `kind, ls_id, matrix_id, sku, name, sell_on_web,
 	flagged_by, ls_stamp, archived, web_id, web_parent_id, pushed_stamp,
-	pushed_hash, pushed_price, pushed_stock, failures, last_error, pushed_json`
+	pushed_hash, pushed_price, pushed_stock, failures, last_error`
 
 func scanProduct(sc interface{ Scan(...any) error }) (Product, error) {
 	var p Product
 	err := sc.Scan(&p.Kind, &p.ID, &p.MatrixID, &p.SKU, &p.Name, &p.SellOnWeb,
 		&p.FlaggedBy, &p.Stamp, &p.Archived, &p.WebID, &p.WebParentID,
 		&p.PushedStamp, &p.PushedHash, &p.PushedPrice, &p.PushedStock,
-		&p.Failures, &p.LastError, &p.PushedJSON)
+		&p.Failures, &p.LastError)
 	return p, err
 }
 
@@ -278,4 +277,20 @@ WHERE (kind = ? AND ls_id = ?) OR (? = 'matrix' AND kind = 'item' AND matrix_id 
 		return fmt.Errorf("forget web id of %s: %w", k, err)
 	}
 	return RecordFailure(ctx, tx, k, reason)
+}
+
+// PushedJSON returns the fields last pushed for a product, as
+// catalog.Encode wrote them; "" when it was never pushed. Rows are read
+// without it, so that listing many products stays light.
+func (s *Store) PushedJSON(ctx context.Context, k Key) (string, error) {
+	var v string
+	err := s.DB.QueryRowContext(ctx,
+		`SELECT pushed_json FROM products WHERE kind = ? AND ls_id = ?`, k.Kind, k.ID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read pushed fields of %s: %w", k, err)
+	}
+	return v, nil
 }

@@ -62,6 +62,10 @@ type Client struct {
 	hc  *http.Client
 	log zerolog.Logger
 
+	clockMu    sync.Mutex
+	serverDate time.Time // the Date header of the last answer
+	serverSeen time.Time // when it came, by this host's clock
+
 	mu      sync.Mutex
 	tok     Token
 	haveTok bool
@@ -284,6 +288,11 @@ func (c *Client) classify(ctx context.Context, endpoint string,
 func (c *Client) observe(endpoint, method string, resp *http.Response,
 	d time.Duration) {
 	info := c.bucket.update(resp.Header, c.cfg.Now())
+	if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		c.clockMu.Lock()
+		c.serverDate, c.serverSeen = t, c.cfg.Now()
+		c.clockMu.Unlock()
+	}
 	info.Method = method
 	info.Endpoint = endpoint
 	info.Status = resp.StatusCode
@@ -295,4 +304,16 @@ func (c *Client) observe(endpoint, method string, resp *http.Response,
 	if c.cfg.OnRequest != nil {
 		c.cfg.OnRequest(info)
 	}
+}
+
+// ServerNow estimates Lightspeed's clock: the Date of the last answer plus
+// the time since it came. Before any answer it is this host's clock. Feeds
+// use it to move their cursors by the server's time, not the host's.
+func (c *Client) ServerNow() time.Time {
+	c.clockMu.Lock()
+	defer c.clockMu.Unlock()
+	if c.serverDate.IsZero() {
+		return c.cfg.Now()
+	}
+	return c.serverDate.Add(c.cfg.Now().Sub(c.serverSeen))
 }

@@ -112,6 +112,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.learnBase(r)
+	// The Date header follows the emulator's clock, as timeStamps do.
+	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	entity := entityOf(path)
 	s.count(entity)
 	logged := Request{At: s.now(), Entity: entity}
