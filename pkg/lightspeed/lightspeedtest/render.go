@@ -287,12 +287,15 @@ func emptyRelations(r record, rels relSet, known map[string]bool) {
 // variants lists the items of a matrix in ID order. The caller holds
 // s.mu.
 func (s *Server) variants(matrixID int64) []*itemRec {
+	// Collect first and sort the few found: sorting the whole account for
+	// each matrix made a page of matrices cost seconds on large catalogs.
 	var out []*itemRec
-	for _, id := range sortedIDs(s.items) {
-		if it := s.items[id]; it.matrixID == matrixID {
+	for _, it := range s.items {
+		if it.matrixID == matrixID {
 			out = append(out, it)
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
 }
 
