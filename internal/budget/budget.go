@@ -166,11 +166,10 @@ func (p *Pacer) wait(ctx context.Context, endpoint string) (time.Time, error) {
 	}
 	for {
 		if err := ctx.Err(); err != nil {
-			return time.Time{}, fmt.Errorf("wait for budget: %w", err)
+			return time.Time{}, err
 		}
 		if capped := p.opts.MaxRequests; capped > 0 && p.Spent() >= capped {
-			return time.Time{}, fmt.Errorf("wait for budget: %d requests: %w",
-				capped, ErrExhausted)
+			return time.Time{}, fmt.Errorf("spent %d requests: %w", capped, ErrExhausted)
 		}
 
 		at, delay, err := p.take(ctx, endpoint)
@@ -191,7 +190,7 @@ func (p *Pacer) wait(ctx context.Context, endpoint string) (time.Time, error) {
 			if errors.Is(err, context.DeadlineExceeded) {
 				return time.Time{}, ErrPastDeadline
 			}
-			return time.Time{}, fmt.Errorf("wait for budget: %w", err)
+			return time.Time{}, err
 		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 func newDoctorCmd(g *Options) *cobra.Command {
 	return &cobra.Command{
 		Use:   "doctor",
-		Short: "Check the configuration, the state file and the Lightspeed connection",
+		Short: "Check the configuration, the state file and the stored Lightspeed token",
 		Long: `doctor validates the configuration, runs SQLite's integrity and foreign-key
 checks on the state file, checks its schema version and permissions, and
 tells whether a Lightspeed token is stored and when it expires. It sends no

@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/storesync/storesync/internal/config"
+	"github.com/storesync/storesync/internal/exitcode"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/state"
 )
@@ -31,7 +34,11 @@ variants, and variants added to it later.`,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return runJob(cmd.Context(), g, "web", 5*time.Minute, nil,
 					func(ctx context.Context, e *jobs.Env) (jobs.Summary, error) {
-						return jobs.WebOn(ctx, e, args)
+						sum, err := jobs.WebOn(ctx, e, args)
+						if err == nil {
+							fmt.Fprintf(g.Stdout, "marked %d Sell on Web\n", sum.Flagged)
+						}
+						return sum, err
 					})
 			},
 		},
@@ -58,6 +65,10 @@ func withState(ctx context.Context, g *Options,
 	if err != nil {
 		return err
 	}
+	if _, err := os.Stat(cfg.StateFile); err != nil {
+		return exitcode.Usagef("no state file at %s: check state_file, or run a job first",
+			cfg.StateFile)
+	}
 	st, err := state.Open(ctx, cfg.StateFile)
 	if err != nil {
 		return err
@@ -80,7 +91,12 @@ draft, a variation private.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runJob(cmd.Context(), g, "web", 5*time.Minute, nil,
 				func(ctx context.Context, e *jobs.Env) (jobs.Summary, error) {
-					return jobs.WebOff(ctx, e, args, unpublish)
+					sum, err := jobs.WebOff(ctx, e, args, unpublish)
+					if err == nil {
+						fmt.Fprintf(g.Stdout, "unmarked %d, took %d off sale\n",
+							sum.Flagged, sum.Updated)
+					}
+					return sum, err
 				})
 		},
 	}

@@ -4,9 +4,12 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -93,7 +96,27 @@ func newRootCmd(opts *Options) *cobra.Command {
 		newDoctorCmd(opts),
 	)
 	usageArgs(root)
+	requireSubcommand(root)
 	return root
+}
+
+// requireSubcommand makes a command group refuse a missing or unknown
+// subcommand with a usage error, instead of printing help and exiting 0.
+func requireSubcommand(cmd *cobra.Command) {
+	for _, sub := range cmd.Commands() {
+		requireSubcommand(sub)
+	}
+	if !cmd.HasSubCommands() || cmd.RunE != nil || cmd.Run != nil {
+		return
+	}
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return exitcode.Usagef("unknown command %q for %q", args[0], c.CommandPath())
+		}
+		_ = c.Help()
+		return exitcode.Usagef("%s needs a command", c.CommandPath())
+	}
 }
 
 // usageArgs makes every argument error a usage error (exit 2), as flag
@@ -115,9 +138,28 @@ func envHelp() string {
 	return strings.Join(vars, "\n  ")
 }
 
-// Execute runs the command line and returns the error for main to map.
+// Execute runs the command line, reports its error on stderr once (as a
+// JSON log line when logs are JSON), and returns it for main to map to an
+// exit code.
 func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	root := NewRootCmd(stdout, stderr)
+	opts := &Options{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	root := newRootCmd(opts)
 	root.SetArgs(args)
-	return root.ExecuteContext(ctx)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		reportError(opts, err)
+	}
+	return err
+}
+
+// reportError prints err as the last line of a run's output.
+func reportError(opts *Options, err error) {
+	if jsonLogs(opts) {
+		line, _ := json.Marshal(map[string]any{"level": "error", "exit_code": exitcode.Code(err),
+			"error": err.Error(), "time": time.Now().UTC().Format(time.RFC3339),
+			"message": "storesync failed"})
+		fmt.Fprintln(opts.Stderr, string(line))
+		return
+	}
+	fmt.Fprintln(opts.Stderr, "storesync:", err)
 }

@@ -28,7 +28,7 @@ import (
 )
 
 // loadConfig reads the configuration: file, then environment, then flags.
-func loadConfig(opts *Options) (*config.Config, error) {
+func loadConfig(opts *Options) (_ *config.Config, err error) {
 	path := opts.ConfigPath
 	if path == "" {
 		path = opts.Getenv("STORESYNC_CONFIG")
@@ -42,6 +42,12 @@ func loadConfig(opts *Options) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil && path == "" {
+			err = exitcode.Usagef("no configuration file found (give --config, set "+
+				"$STORESYNC_CONFIG, or create ./storesync.toml): %w", err)
+		}
+	}()
 	if opts.StateFile != "" {
 		if err := cfg.Set("state_file", opts.StateFile); err != nil {
 			return nil, err
@@ -186,10 +192,15 @@ func (r *jobRun) execute(ctx context.Context,
 	code := exitcode.Code(runErr)
 	outcome := map[int]string{exitcode.OK: "ok", exitcode.Partial: "partial",
 		exitcode.Interrupted: "interrupted"}[code]
-	if stopped {
+	switch {
+	case stopped:
 		outcome = "stopped"
-	} else if outcome == "" {
+	case code == exitcode.BadUsage:
+		outcome = "refused"
+	case outcome == "":
 		outcome = "failed"
+	case code == exitcode.OK && r.env.Settings.DryRun:
+		outcome = "dry-run"
 	}
 	counts := state.Counts{Created: sum.Created, Updated: sum.Updated,
 		Unchanged: sum.Unchanged, Failed: sum.Failed, Flagged: sum.Flagged,
@@ -211,7 +222,7 @@ func (r *jobRun) execute(ctx context.Context,
 
 	ev := r.log.Info()
 	if code != exitcode.OK {
-		ev = r.log.Warn()
+		ev = r.log.Warn().Err(runErr).Int("exit_code", code)
 	}
 	ev.Str("outcome", outcome).Int("created", sum.Created).Int("updated", sum.Updated).
 		Int("unchanged", sum.Unchanged).Int("failed", sum.Failed).Int("flagged", sum.Flagged).

@@ -112,8 +112,9 @@ url = "https://shop.example.com"
 # reserve = 5
 
 [run]
-# How long one run may take. Jobs other than sync choose a longer limit
-# unless this is set.
+# How long one run may take. Unset, each job picks its own: sync 4m,
+# sync-selected 30m, tag-scan and tag-sync 2h, sync-all 4h. Set here, it
+# applies to every job; prefer --timeout on one crontab line.
 # timeout = "4m"
 
 # Most Lightspeed requests one run may make; 0 means no cap.

@@ -285,7 +285,7 @@ func TestDryRunPrintsFieldChangesAndWritesNothing(t *testing.T) {
 		t.Errorf("dry runs made %d web-store requests", got)
 	}
 	for _, want := range []string{
-		"update item 1: price 2.95 -> 2.95, stock 15 -> 14",
+		"update item 1: stock 15 -> 14",
 		`regular_price: "2.75" -> "3.10"`,
 	} {
 		if !strings.Contains(out.String(), want) {

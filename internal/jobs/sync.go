@@ -181,8 +181,7 @@ func (e *Env) pushStockPrice(ctx context.Context) (Summary, error) {
 
 	if e.Settings.DryRun {
 		for _, c := range changes {
-			fmt.Fprintf(e.Settings.DryRunOut, "update %s: price %s -> %s, stock %s -> %d\n",
-				c.key, c.oldPrice, priceKey(c.price, c.sale), c.oldStock, c.stock)
+			fmt.Fprintf(e.Settings.DryRunOut, "update %s:%s\n", c.key, c.describe())
 		}
 		sum.Updated = len(changes)
 		return sum, nil
@@ -264,4 +263,19 @@ func (e *Env) recordStockPrice(ctx context.Context, group []stockChange, errs []
 		}
 		return nil
 	})
+}
+
+// describe names what a stock and price push changes, old and new.
+func (c stockChange) describe() string {
+	var out string
+	if price := priceKey(c.price, c.sale); price != c.oldPrice {
+		out += fmt.Sprintf(" price %s -> %s", c.oldPrice, price)
+	}
+	if stock := fmt.Sprint(c.stock); stock != c.oldStock {
+		out += fmt.Sprintf(" stock %s -> %s", c.oldStock, stock)
+	}
+	if out == "" {
+		out = " retry after a failed push"
+	}
+	return out
 }

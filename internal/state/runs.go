@@ -31,6 +31,13 @@ type Run struct {
 
 // StartRun records the start of a job and returns its run id.
 func (s *Store) StartRun(ctx context.Context, job string) (int64, error) {
+	// The caller holds the job's lock, so an earlier run of the job still
+	// marked running was killed before it could record its end.
+	_, err := s.DB.ExecContext(ctx, `UPDATE runs SET outcome = 'killed'
+		WHERE job = ? AND outcome = 'running'`, job)
+	if err != nil {
+		return 0, fmt.Errorf("record start of %s: %w", job, err)
+	}
 	res, err := s.DB.ExecContext(ctx,
 		`INSERT INTO runs (job, started_at) VALUES (?, ?)`, job, Now())
 	if err != nil {

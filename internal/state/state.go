@@ -9,10 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
-	// The SQLite driver registers itself as "sqlite3".
-	_ "github.com/mattn/go-sqlite3"
+	"github.com/mattn/go-sqlite3"
+	"golang.org/x/sys/unix"
 )
 
 // Errors returned when the state file cannot be used.
@@ -60,6 +61,13 @@ func (s *Store) Close() error {
 }
 
 func createPrivate(path string) error {
+	// SQLite keeps its write-ahead log and shared-memory index beside the
+	// file, so the directory must be writable even to read.
+	dir := filepath.Dir(path)
+	if err := unix.Access(dir, unix.W_OK); err != nil {
+		return fmt.Errorf("open state file %s: directory %s is not writable: %w",
+			path, dir, err)
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("open state file: %w", err)
@@ -70,8 +78,12 @@ func createPrivate(path string) error {
 func (s *Store) migrate(ctx context.Context) error {
 	var version int
 	err := s.DB.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
-	if err != nil {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
 		return fmt.Errorf("read state file %s: %w: %w", s.Path, ErrCorrupt, err)
+	}
+	if err != nil {
+		return fmt.Errorf("read state file %s: %w", s.Path, err)
 	}
 	if version > len(migrations) {
 		return fmt.Errorf("read state file %s: schema %d, this storesync knows %d: %w",
