@@ -95,6 +95,8 @@ say "changing the price of $sku to 9.99 and selling one"
 
 run sync
 run sync
+# The product whose price changed shows as pending: sync pushed its stock
+# and price; its other fields follow with the nightly tag-sync or sync-all.
 run status
 
 say "web store against Lightspeed"
