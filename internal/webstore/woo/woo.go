@@ -99,60 +99,82 @@ func ownerKey(p catalog.Product) (string, int64) {
 // batches, variations in one batch per parent.
 func (a *Adapter) UpdateStockPrice(ctx context.Context,
 	changes []webstore.StockPrice) ([]error, error) {
-	// Every change counts as not written until its answer says otherwise,
-	// so a batch that fails outright leaves its products pending.
-	errs := make([]error, len(changes))
-	for i := range errs {
-		errs[i] = errNotAttempted
-	}
+	return a.writeUpdates(ctx, "stock of", len(changes),
+		func(i int) int64 { return changes[i].ParentWebID },
+		func(i int) woocommerce.Product {
+			c := changes[i]
+			return woocommerce.Product{ID: c.WebID, RegularPrice: ptr(c.Price),
+				SalePrice: ptr(c.SalePrice), ManageStock: ptr(true),
+				StockQuantity: ptr(c.Stock)}
+		},
+		func(i int) woocommerce.Variation {
+			c := changes[i]
+			return woocommerce.Variation{ID: c.WebID, RegularPrice: ptr(c.Price),
+				SalePrice: ptr(c.SalePrice), ManageStock: ptr(true),
+				StockQuantity: ptr(c.Stock)}
+		})
+}
+
+// SetStatus changes the status of products, and of variations one batch
+// per parent. A variation has no draft: it is made private instead.
+func (a *Adapter) SetStatus(ctx context.Context, changes []webstore.StatusChange) ([]error, error) {
+	return a.writeUpdates(ctx, "status of", len(changes),
+		func(i int) int64 { return changes[i].ParentWebID },
+		func(i int) woocommerce.Product {
+			return woocommerce.Product{ID: changes[i].WebID, Status: string(changes[i].Status)}
+		},
+		func(i int) woocommerce.Variation {
+			status := changes[i].Status
+			if status != webstore.Publish {
+				status = webstore.Private
+			}
+			return woocommerce.Variation{ID: changes[i].WebID, Status: string(status)}
+		})
+}
+
+// writeUpdates sends n updates: those without a parent in product batches,
+// the others in one variation batch per parent. Each answer is filed under
+// its update by position; every update counts as not written until its
+// answer says otherwise, so a batch that fails outright leaves its
+// products pending.
+func (a *Adapter) writeUpdates(ctx context.Context, what string, n int,
+	parentOf func(int) int64, product func(int) woocommerce.Product,
+	variation func(int) woocommerce.Variation) ([]error, error) {
+	errs := make([]error, n)
 	var simple []int
 	byParent := map[int64][]int{}
 	var parents []int64
-	for i, c := range changes {
-		if c.ParentWebID == 0 {
+	for i := range errs {
+		errs[i] = errNotAttempted
+		parent := parentOf(i)
+		if parent == 0 {
 			simple = append(simple, i)
 			continue
 		}
-		if _, ok := byParent[c.ParentWebID]; !ok {
-			parents = append(parents, c.ParentWebID)
+		if _, ok := byParent[parent]; !ok {
+			parents = append(parents, parent)
 		}
-		byParent[c.ParentWebID] = append(byParent[c.ParentWebID], i)
+		byParent[parent] = append(byParent[parent], i)
 	}
 
 	for _, chunk := range chunks(simple, a.opts.BatchSize) {
 		var b woocommerce.Batch[woocommerce.Product]
 		for _, i := range chunk {
-			c := changes[i]
-			b.Update = append(b.Update, woocommerce.Product{
-				ID:            c.WebID,
-				RegularPrice:  ptr(c.Price),
-				SalePrice:     ptr(c.SalePrice),
-				ManageStock:   ptr(true),
-				StockQuantity: ptr(c.Stock),
-			})
+			b.Update = append(b.Update, product(i))
 		}
 		res, err := a.api.BatchProducts(ctx, b)
 		if err != nil {
-			return errs, fmt.Errorf("update stock of %d products: %w", len(chunk), err)
+			return errs, fmt.Errorf("update %s %d products: %w", what, len(chunk), err)
 		}
 		for j, i := range chunk {
 			errs[i] = resultErr(res.Update, j)
 		}
 	}
-
 	for _, parent := range parents {
-		idx := byParent[parent]
-		for _, chunk := range chunks(idx, a.opts.BatchSize) {
+		for _, chunk := range chunks(byParent[parent], a.opts.BatchSize) {
 			var b woocommerce.Batch[woocommerce.Variation]
 			for _, i := range chunk {
-				c := changes[i]
-				b.Update = append(b.Update, woocommerce.Variation{
-					ID:            c.WebID,
-					RegularPrice:  ptr(c.Price),
-					SalePrice:     ptr(c.SalePrice),
-					ManageStock:   ptr(true),
-					StockQuantity: ptr(c.Stock),
-				})
+				b.Update = append(b.Update, variation(i))
 			}
 			res, err := a.api.BatchVariations(ctx, parent, b)
 			var we *woocommerce.Error
@@ -167,7 +189,7 @@ func (a *Adapter) UpdateStockPrice(ctx context.Context,
 				continue
 			}
 			if err != nil {
-				return errs, fmt.Errorf("update stock of variations of %d: %w", parent, err)
+				return errs, fmt.Errorf("update %s variations of %d: %w", what, parent, err)
 			}
 			for j, i := range chunk {
 				errs[i] = resultErr(res.Update, j)
@@ -296,64 +318,6 @@ func (a *Adapter) loadCategories(ctx context.Context) error {
 		a.categorySlugs[c.Slug] = c
 	}
 	return nil
-}
-
-// SetStatus changes the status of products, and of variations one batch
-// per parent. A variation has no draft: it is made private instead.
-func (a *Adapter) SetStatus(ctx context.Context, changes []webstore.StatusChange) ([]error, error) {
-	errs := make([]error, len(changes))
-	for i := range errs {
-		errs[i] = errNotAttempted
-	}
-	var simple []int
-	byParent := map[int64][]int{}
-	var parents []int64
-	for i, c := range changes {
-		if c.ParentWebID == 0 {
-			simple = append(simple, i)
-			continue
-		}
-		if _, ok := byParent[c.ParentWebID]; !ok {
-			parents = append(parents, c.ParentWebID)
-		}
-		byParent[c.ParentWebID] = append(byParent[c.ParentWebID], i)
-	}
-
-	for _, chunk := range chunks(simple, a.opts.BatchSize) {
-		var b woocommerce.Batch[woocommerce.Product]
-		for _, i := range chunk {
-			b.Update = append(b.Update, woocommerce.Product{ID: changes[i].WebID,
-				Status: string(changes[i].Status)})
-		}
-		res, err := a.api.BatchProducts(ctx, b)
-		if err != nil {
-			return errs, fmt.Errorf("set status of %d products: %w", len(chunk), err)
-		}
-		for j, i := range chunk {
-			errs[i] = resultErr(res.Update, j)
-		}
-	}
-	for _, parent := range parents {
-		for _, chunk := range chunks(byParent[parent], a.opts.BatchSize) {
-			var b woocommerce.Batch[woocommerce.Variation]
-			for _, i := range chunk {
-				status := string(changes[i].Status)
-				if status != string(webstore.Publish) {
-					status = string(webstore.Private)
-				}
-				b.Update = append(b.Update, woocommerce.Variation{ID: changes[i].WebID,
-					Status: status})
-			}
-			res, err := a.api.BatchVariations(ctx, parent, b)
-			if err != nil {
-				return errs, fmt.Errorf("set status of variations of %d: %w", parent, err)
-			}
-			for j, i := range chunk {
-				errs[i] = resultErr(res.Update, j)
-			}
-		}
-	}
-	return errs, nil
 }
 
 // EnsureBrand finds or creates a brand by name.
