@@ -39,7 +39,11 @@ func newCompareCmd() *cobra.Command {
 		Long: `Compare lists every Lightspeed item that carries the tag (in any case),
 or is a variant of a matrix that does, and is not archived, beside what
 the web store shows for its SKU: stock, price and how many web products
-have that SKU. It exits 1 when any is missing, duplicated or different.
+have that SKU. It also checks the web store as a whole, tagged or not:
+no SKU and no Lightspeed id (lightspeed_item_id, lightspeed_matrix_id) on
+more than one product or variation, and no archived item still published.
+It exits 1 when any product is missing, duplicated or different, or the
+store fails a check.
 
 LS stock is the sellable quantity summed over --shops, a shop below zero
 counting as zero, or the all-shops total when no shops are given; it is
@@ -105,13 +109,71 @@ func runCompare(ctx context.Context, opts CompareOptions) error {
 	}
 
 	rows := compareRows(items, matrices, web, opts)
+	chk := checkStore(items, web)
+	fmt.Fprintf(opts.Out, "%d web products and variations; %d SKUs and %d "+
+		"Lightspeed ids on more than one; %d archived items published\n",
+		chk.entries, chk.dupSKUs, chk.dupIDs, chk.archivedOnSale)
 	sum := printComparison(opts.Out, rows)
-	if sum.missing+sum.duplicated+(sum.once-sum.matching) > 0 {
-		return fmt.Errorf("%w: %d missing, %d duplicated, %d different",
+	if sum.missing+sum.duplicated+(sum.once-sum.matching) > 0 ||
+		chk.dupSKUs+chk.dupIDs+chk.archivedOnSale > 0 {
+		return fmt.Errorf("%w: %d missing, %d duplicated, %d different; "+
+			"%d shared SKUs, %d shared ids, %d archived published",
 			ErrStoreDiffers, sum.missing, sum.duplicated,
-			sum.once-sum.matching)
+			sum.once-sum.matching, chk.dupSKUs, chk.dupIDs,
+			chk.archivedOnSale)
 	}
 	return nil
+}
+
+// storeCheck counts what is wrong with the web store as a whole.
+type storeCheck struct {
+	entries        int // products and variations
+	dupSKUs        int // SKUs held by more than one entry
+	dupIDs         int // Lightspeed ids carried by more than one entry
+	archivedOnSale int // archived items whose entry is published
+}
+
+// checkStore looks at every web product and variation, tagged or not: a
+// SKU or a Lightspeed id on two entries is a product created twice, and
+// an archived item must be taken off sale.
+func checkStore(items []lsItem, web []webEntry) storeCheck {
+	chk := storeCheck{entries: len(web)}
+	skus := map[string]int{}
+	ids := map[string]int{}
+	for _, w := range web {
+		if w.SKU != "" {
+			skus[w.SKU]++
+		}
+		if w.ItemID != "" {
+			ids["item:"+w.ItemID]++
+		}
+		if w.MatrixID != "" {
+			ids["matrix:"+w.MatrixID]++
+		}
+	}
+	for _, n := range skus {
+		if n > 1 {
+			chk.dupSKUs++
+		}
+	}
+	for _, n := range ids {
+		if n > 1 {
+			chk.dupIDs++
+		}
+	}
+
+	published := map[string]bool{}
+	for _, w := range web {
+		if w.ItemID != "" && w.Status == "publish" {
+			published[w.ItemID] = true
+		}
+	}
+	for _, it := range items {
+		if it.Archived && published[strconv.FormatInt(it.ItemID, 10)] {
+			chk.archivedOnSale++
+		}
+	}
+	return chk
 }
 
 // lsItem is what compare needs of a Lightspeed item.
@@ -131,11 +193,16 @@ type lsMatrix struct {
 	Tags     []string
 }
 
-// webEntry is one web product or variation that has a SKU.
+// webEntry is one web product or variation.
 type webEntry struct {
-	SKU   string
-	Stock *int64 // nil when the store does not manage its stock
-	Price string // regular price
+	SKU    string
+	Stock  *int64 // nil when the store does not manage its stock
+	Price  string // regular price
+	Status string
+
+	// ItemID and MatrixID are the Lightspeed ids in the entry's meta
+	// data, "" when it has none.
+	ItemID, MatrixID string
 }
 
 // compareRow is one line of the table.

@@ -139,3 +139,57 @@ func TestParseShops(t *testing.T) {
 		t.Error("parseShops(\"1,x\") succeeded, want an error")
 	}
 }
+
+func TestCheckStore(t *testing.T) {
+	items := []lsItem{
+		{ItemID: 1, SKU: "A"},
+		{ItemID: 2, SKU: "B", Archived: true},
+		{ItemID: 3, SKU: "C", Archived: true},
+	}
+	tests := []struct {
+		name string
+		web  []webEntry
+		want storeCheck
+	}{
+		{
+			name: "clean",
+			web: []webEntry{
+				{SKU: "A", ItemID: "1", Status: "publish"},
+				{SKU: "B", ItemID: "2", Status: "draft"},
+				{SKU: "C", ItemID: "3", Status: "private"},
+				{SKU: "LSM-9", MatrixID: "9", Status: "publish"},
+			},
+			want: storeCheck{entries: 4},
+		},
+		{
+			name: "a SKU twice, one untagged",
+			web: []webEntry{
+				{SKU: "X", Status: "publish"},
+				{SKU: "X", Status: "draft"},
+			},
+			want: storeCheck{entries: 2, dupSKUs: 1},
+		},
+		{
+			name: "an item id on two SKUs",
+			web: []webEntry{
+				{SKU: "A", ItemID: "1"},
+				{SKU: "A-old", ItemID: "1"},
+				{SKU: "LSM-9", MatrixID: "9"},
+				{SKU: "LSM-9b", MatrixID: "9"},
+			},
+			want: storeCheck{entries: 4, dupIDs: 2},
+		},
+		{
+			name: "archived still published",
+			web:  []webEntry{{SKU: "B", ItemID: "2", Status: "publish"}},
+			want: storeCheck{entries: 1, archivedOnSale: 1},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := checkStore(items, tt.web); got != tt.want {
+				t.Errorf("checkStore = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -283,10 +283,35 @@ type webProduct struct {
 	SKU           string `json:"sku"`
 	RegularPrice  string `json:"regular_price"`
 	StockQuantity *int64 `json:"stock_quantity"`
+	Status        string `json:"status"`
+	MetaData      []struct {
+		Key   string `json:"key"`
+		Value any    `json:"value"`
+	} `json:"meta_data"`
 }
 
-// webProducts reads every product and variation of the web store that
-// has a SKU.
+// entry is p as compare sees it.
+func (p webProduct) entry() webEntry {
+	e := webEntry{SKU: p.SKU, Stock: p.StockQuantity, Price: p.RegularPrice,
+		Status: p.Status}
+	for _, m := range p.MetaData {
+		switch m.Key {
+		case metaItemID:
+			e.ItemID = fmt.Sprint(m.Value)
+		case metaMatrixID:
+			e.MatrixID = fmt.Sprint(m.Value)
+		}
+	}
+	return e
+}
+
+// The meta data keys storesync writes the Lightspeed ids under.
+const (
+	metaItemID   = "lightspeed_item_id"
+	metaMatrixID = "lightspeed_matrix_id"
+)
+
+// webProducts reads every product and variation of the web store.
 func (c *control) webProducts(ctx context.Context) ([]webEntry, error) {
 	var raw []struct {
 		Product    webProduct   `json:"product"`
@@ -298,16 +323,10 @@ func (c *control) webProducts(ctx context.Context) ([]webEntry, error) {
 		return nil, err
 	}
 	var out []webEntry
-	add := func(p webProduct) {
-		if p.SKU != "" {
-			out = append(out, webEntry{SKU: p.SKU, Stock: p.StockQuantity,
-				Price: p.RegularPrice})
-		}
-	}
 	for _, r := range raw {
-		add(r.Product)
+		out = append(out, r.Product.entry())
 		for _, v := range r.Variations {
-			add(v)
+			out = append(out, v.entry())
 		}
 	}
 	return out, nil

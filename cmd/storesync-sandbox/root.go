@@ -12,8 +12,9 @@ testdata/catalog, so storesync can be run against them end to end.
 
 Start them with "serve"; it writes a ready file with their URLs and
 credentials. The other commands read that file: "replay" sells a day of
-real sales, "act" changes one item like a shop assistant would, and
-"compare" checks the web store against the till.
+real sales, "act" changes one item like a shop assistant would, "fault" makes an
+emulator misbehave, "items" lists the till's items, and "compare" checks
+the web store against the till.
 
 Exit status:
   0    done
@@ -38,6 +39,8 @@ func newRootCmd() *cobra.Command {
 		newReplayCmd(),
 		newCompareCmd(),
 		newActCmd(),
+		newFaultCmd(),
+		newItemsCmd(),
 	)
 	return root
 }

@@ -55,6 +55,10 @@ type ServeOptions struct {
 	LSLatency time.Duration
 	WCLatency time.Duration
 
+	// AccessTTL is how long a Lightspeed access token lives; short lives
+	// make storesync refresh often, to test the token chain.
+	AccessTTL time.Duration
+
 	// onReady, when set, is called with the ready file's content once
 	// both emulators listen; tests use it instead of polling the file.
 	onReady func(Ready)
@@ -105,6 +109,8 @@ every API answer, but not the control API, to mimic servers far away.`,
 		"`delay` before each Lightspeed API answer")
 	f.DurationVar(&opts.WCLatency, "wc-latency", 0,
 		"`delay` before each WooCommerce API answer")
+	f.DurationVar(&opts.AccessTTL, "ls-access-ttl", time.Hour,
+		"how long a Lightspeed access token lives")
 	return cmd
 }
 
@@ -116,9 +122,9 @@ func runServe(ctx context.Context, opts ServeOptions) error {
 		return exitcode.Usagef("--ls-bucket and --ls-drip must be positive")
 	}
 	if opts.Synthetic < 0 || opts.MatrixShare < 0 || opts.MatrixShare > 1 ||
-		opts.LSLatency < 0 || opts.WCLatency < 0 {
+		opts.LSLatency < 0 || opts.WCLatency < 0 || opts.AccessTTL < 0 {
 		return exitcode.Usagef("--synthetic, --matrix-share and the " +
-			"latencies must not be negative; --matrix-share is at most 1")
+			"durations must not be negative; --matrix-share is at most 1")
 	}
 	lsAddr, wooAddr, err := listenAddrs(opts.Listen)
 	if err != nil {
@@ -159,6 +165,7 @@ func runServe(ctx context.Context, opts ServeOptions) error {
 		DripRate:     opts.Drip,
 		BurstLimit:   opts.Burst,
 		BaseURL:      lsURL,
+		AccessTTL:    opts.AccessTTL,
 	})
 	ls.SeedCatalog(catalog)
 	access, refresh := ls.IssueTokens()

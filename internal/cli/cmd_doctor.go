@@ -61,7 +61,7 @@ func runDoctor(ctx context.Context, cfg *config.Config, st *state.Store, w io.Wr
 		fmt.Fprintf(w, "%s %-17s %s\n", mark, f.Check, f.Detail)
 	}
 	if failed {
-		return errDoctor
+		return fmt.Errorf("check %s: %w", cfg.StateFile, errDoctor)
 	}
 	return nil
 }

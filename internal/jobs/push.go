@@ -352,11 +352,24 @@ func (e *Env) pushUnits(ctx context.Context, group []unit,
 	}
 
 	results, err := e.Web.Push(ctx, pushes)
-	if rerr := e.recordPushes(ctx, units, pushes, results, sum); rerr != nil {
+	// Record what the store answered even when the run's context ended
+	// during the push: a product created there must not be forgotten,
+	// and the run's error must say why it stopped, not that the record
+	// could not begin.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordGrace)
+	defer cancel()
+	if rerr := e.recordPushes(rctx, units, pushes, results, sum); rerr != nil {
+		if err != nil {
+			return fmt.Errorf("%w; record the pushes: %w", err, rerr)
+		}
 		return rerr
 	}
 	return err
 }
+
+// recordGrace bounds the recording of pushes made before the run's
+// context ended.
+const recordGrace = 10 * time.Second
 
 func (e *Env) fail(ctx context.Context, u unit, reason string) error {
 	return e.State.Tx(ctx, func(tx *sql.Tx) error {

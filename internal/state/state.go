@@ -107,18 +107,18 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Tx runs fn in one transaction. Transactions take the write lock when
 // they begin (_txlock=immediate), so two processes never interleave a
-// read-modify-write.
+// read-modify-write. An error SQLite raised names the state file.
 func (s *Store) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin state transaction: %w", err)
+		return s.located(fmt.Errorf("begin state transaction: %w", err))
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.located(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit state transaction: %w", err)
+		return s.located(fmt.Errorf("commit state transaction: %w", err))
 	}
 	return nil
 }

@@ -36,7 +36,8 @@ func New(st *state.Store, lockPath string) *Store {
 	return &Store{st: st, lockPath: lockPath}
 }
 
-// Token returns the stored pair, or ErrNoToken when there is none.
+// Token returns the stored pair, or an error wrapping ErrNoToken when
+// there is none. Errors name the state file.
 func (s *Store) Token(ctx context.Context) (lightspeed.Token, error) {
 	var tok lightspeed.Token
 	var expiry string
@@ -44,10 +45,12 @@ func (s *Store) Token(ctx context.Context) (lightspeed.Token, error) {
 		`SELECT access, refresh, expiry FROM tokens WHERE id = 1`,
 	).Scan(&tok.Access, &tok.Refresh, &expiry)
 	if errors.Is(err, sql.ErrNoRows) {
-		return lightspeed.Token{}, ErrNoToken
+		return lightspeed.Token{}, fmt.Errorf("read token from %s: %w",
+			s.st.Path, ErrNoToken)
 	}
 	if err != nil {
-		return lightspeed.Token{}, fmt.Errorf("read token: %w", err)
+		return lightspeed.Token{}, fmt.Errorf("read token from %s: %w",
+			s.st.Path, err)
 	}
 
 	tok.Expiry, err = time.Parse(time.RFC3339, expiry)

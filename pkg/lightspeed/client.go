@@ -213,7 +213,8 @@ func (c *Client) get(ctx context.Context, endpoint, rawURL string,
 			delay = b.NextBackOff()
 			if delay == backoff.Stop {
 				if err := ctx.Err(); err != nil {
-					return err
+					return fmt.Errorf("%w while retrying after %d "+
+						"attempts, last: %w", err, attempt, res.err)
 				}
 				return fmt.Errorf("give up after %d attempts: %w",
 					attempt, res.err)
@@ -223,7 +224,10 @@ func (c *Client) get(ctx context.Context, endpoint, rawURL string,
 			Dur("delay", delay).Err(res.err).
 			Msg("retrying lightspeed request")
 		if err := c.cfg.Sleep(ctx, delay); err != nil {
-			return err
+			// Say what was being retried, or the run's error shows only
+			// that its deadline passed.
+			return fmt.Errorf("%w while retrying after %d attempts, last: %w",
+				err, attempt, res.err)
 		}
 	}
 }

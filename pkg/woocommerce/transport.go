@@ -99,7 +99,10 @@ func (r *retrier) wait(ctx context.Context, cl call, t *transient) error {
 	defer timer.Stop()
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
+		// Say what was being retried, or the run's error shows only that
+		// its deadline passed.
+		return fmt.Errorf("%w while retrying %s %s, last: %w", ctx.Err(),
+			cl.method, cl.path, t.err)
 	case <-timer.C:
 		return nil
 	}
