@@ -193,7 +193,15 @@ func (e *Env) pushStockPrice(ctx context.Context) (Summary, error) {
 			web[i] = c.web
 		}
 		errs, err := e.Web.UpdateStockPrice(ctx, web)
-		if rerr := e.recordStockPrice(ctx, group, errs, &sum); rerr != nil {
+		// As for full pushes: record the answers even when the run's
+		// context ended while the store was answering.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordGrace)
+		rerr := e.recordStockPrice(rctx, group, errs, &sum)
+		cancel()
+		if rerr != nil && err != nil {
+			return sum, fmt.Errorf("%w; record the updates: %w", err, rerr)
+		}
+		if rerr != nil {
 			return sum, rerr
 		}
 		if err != nil {
