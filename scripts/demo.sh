@@ -95,6 +95,19 @@ say "changing the price of $sku to 9.99 and selling one"
 
 run sync
 run sync
+
+# One variable product through its life: the V-neck tee's matrix was tagged
+# and published above; now it gains a variant, one variant's price changes
+# and another is archived. The nightly tag-sync carries all three.
+say "the V-neck tee: a new variant, a new price, an archived variant"
+"$sb" act --ready-file "$work/ready.json" add-variant woo-vneck-tee-red-large \
+	woo-vneck-tee-purple-large Purple,Large 21.00 5
+"$sb" act --ready-file "$work/ready.json" price woo-vneck-tee-blue-small 17.50
+"$sb" act --ready-file "$work/ready.json" archive woo-vneck-tee-green-small
+run tag-sync
+"$sb" compare --ready-file "$work/ready.json" --tag webon --shops 1,2 |
+	awk '$1 ~ /^woo-vneck-tee/'
+
 # The product whose price changed shows as pending: sync pushed its stock
 # and price; its other fields follow with the nightly tag-sync or sync-all.
 run status

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -75,8 +77,65 @@ the Lightspeed emulator's control API, as a shop assistant would.`,
 		Args:  exactArgs(1),
 		RunE:  run("archive", false),
 	}
-	cmd.AddCommand(price, sell, tag, archive)
+	variant := &cobra.Command{
+		Use:   "add-variant SIBLING-SKU NEW-SKU VALUES PRICE QTY",
+		Short: "Add a variant to the matrix of SIBLING-SKU",
+		Long: `add-variant adds an item to the matrix that SIBLING-SKU belongs to, with
+the attribute VALUES (comma-separated, in the matrix's attribute order), a
+Default PRICE and QTY on hand in shop 1.`,
+		Args: exactArgs(5),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAddVariant(cmd.Context(), opts.ReadyFile, args, cmd.OutOrStdout())
+		},
+	}
+	cmd.AddCommand(price, sell, tag, archive, variant)
 	return cmd
+}
+
+// runAddVariant adds a variant to a sibling's matrix through the control
+// API.
+func runAddVariant(ctx context.Context, readyFile string, args []string,
+	out io.Writer) error {
+	if readyFile == "" {
+		return exitcode.Usagef("--ready-file is required")
+	}
+	qty, err := strconv.ParseInt(args[4], 10, 64)
+	if err != nil {
+		return exitcode.Usagef("quantity %q is not a whole number", args[4])
+	}
+	ready, err := readReady(readyFile)
+	if err != nil {
+		return err
+	}
+	c := newControl(ready)
+	items, err := c.lsItems(ctx)
+	if err != nil {
+		return err
+	}
+	var matrixID int64
+	for _, it := range items {
+		if it.SKU == args[0] {
+			matrixID = it.MatrixID
+		}
+	}
+	if matrixID == 0 {
+		return fmt.Errorf("%s: %w, or it is in no matrix", args[0], ErrNoSuchSKU)
+	}
+	var id int64
+	_, err = c.do(ctx, http.MethodPost, ready.LightspeedURL+"/_sandbox/add-variant", nil,
+		map[string]any{"matrix_id": matrixID, "item": map[string]any{
+			"CustomSKU": args[1], "Description": args[1],
+			"Attributes": strings.Split(args[2], ","),
+			"Prices":     map[string]string{"Default": args[3]},
+			"Stock":      map[string]int64{"1": qty},
+		}}, &struct {
+			ItemID *int64 `json:"item_id"`
+		}{&id})
+	if err != nil {
+		return fmt.Errorf("add variant %s: %w", args[1], err)
+	}
+	fmt.Fprintf(out, "added %s to matrix %d (item %d)\n", args[1], matrixID, id)
+	return nil
 }
 
 func runAct(ctx context.Context, opts ActOptions) error {
