@@ -241,7 +241,8 @@ func (h *harness) fetchImage(src string) ([]byte, error) {
 	return io.ReadAll(resp.Body)
 }
 
-func (h *harness) run(name string, fn func(context.Context, *jobs.Env) (jobs.Summary, error)) jobs.Summary {
+func (h *harness) run(name string,
+	fn func(context.Context, *jobs.Env) (jobs.Summary, error)) jobs.Summary {
 	h.t.Helper()
 	sum, err := fn(context.Background(), h.env)
 	if err != nil {
@@ -336,8 +337,9 @@ func (h *harness) lsRequests() int {
 func smallCatalog() lightspeedtest.Catalog {
 	price := func(p string) map[string]string { return map[string]string{"Default": p} }
 	return lightspeedtest.Catalog{
-		Shops:         []lightspeedtest.Shop{{ShopID: 1, Name: "Floor"}, {ShopID: 2, Name: "Back"}},
-		Categories:    []lightspeedtest.Category{{CategoryID: 1, Name: "Home"}, {CategoryID: 2, ParentID: 1, Name: "Candles"}},
+		Shops: []lightspeedtest.Shop{{ShopID: 1, Name: "Floor"}, {ShopID: 2, Name: "Back"}},
+		Categories: []lightspeedtest.Category{{CategoryID: 1, Name: "Home"},
+			{CategoryID: 2, ParentID: 1, Name: "Candles"}},
 		Manufacturers: []lightspeedtest.Manufacturer{{ManufacturerID: 1, Name: "Acme"}},
 		AttributeSets: []lightspeedtest.AttributeSet{{ItemAttributeSetID: 1, Name: "Size",
 			AttributeNames: []string{"Size"}}},
@@ -350,13 +352,15 @@ func smallCatalog() lightspeedtest.Catalog {
 			{ItemID: 2, Description: "WHITE METAL LANTERN", CustomSKU: "71053",
 				Prices: price("3.39"), Stock: map[int64]int64{1: 4}},
 			{ItemID: 3, Description: "CREAM CUPID HEARTS COAT HANGER", CustomSKU: "84406B",
-				Prices: price("2.75"), Stock: map[int64]int64{1: 3, 2: -2}, Tags: []string{"WebOn"}},
+				Prices: price("2.75"), Stock: map[int64]int64{1: 3, 2: -2},
+				Tags: []string{"WebOn"}},
 			{ItemID: 4, Description: "white hanging heart (lower case twin)", CustomSKU: "85123a",
 				Prices: price("6.63"), Stock: map[int64]int64{1: 1}},
 			{ItemID: 11, ItemMatrixID: 10, Description: "Varsity Top S", CustomSKU: "VT-S",
 				Prices: price("30.00"), Stock: map[int64]int64{1: 2}, Attributes: []string{"S"}},
 			{ItemID: 12, ItemMatrixID: 10, Description: "Varsity Top M", CustomSKU: "VT-M",
-				Prices: price("30.00"), Stock: map[int64]int64{1: 0, 2: 3}, Attributes: []string{"M"}},
+				Prices: price("30.00"), Stock: map[int64]int64{1: 0, 2: 3},
+				Attributes: []string{"M"}},
 		},
 	}
 }

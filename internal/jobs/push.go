@@ -104,7 +104,8 @@ func (e *Env) refresh(ctx context.Context, images bool, sum *Summary) error {
 		seen := make([]state.Seen, 0, len(page))
 		var last time.Time
 		for _, m := range page {
-			seen = append(seen, state.Seen{Key: state.Key{Kind: state.KindMatrix, ID: m.ItemMatrixID},
+			key := state.Key{Kind: state.KindMatrix, ID: m.ItemMatrixID}
+			seen = append(seen, state.Seen{Key: key,
 				Name: m.Description, Stamp: m.TimeStamp, Archived: m.Archived})
 			last = maxStamp(last, m.TimeStamp)
 		}
@@ -411,7 +412,8 @@ func (e *Env) load(ctx context.Context, group []unit,
 
 	if len(matrixIDs) > 0 {
 		matrices := map[int64]lightspeed.Matrix{}
-		q := lightspeed.Query{Filters: []lightspeed.Filter{lightspeed.In("itemMatrixID", matrixIDs...)},
+		byMatrix := []lightspeed.Filter{lightspeed.In("itemMatrixID", matrixIDs...)}
+		q := lightspeed.Query{Filters: byMatrix,
 			Relations: matrixRelations, Archived: "true"}
 		err := e.LS.Matrices(ctx, q, func(page []lightspeed.Matrix) error {
 			for _, m := range page {
@@ -423,7 +425,7 @@ func (e *Env) load(ctx context.Context, group []unit,
 			return nil, err
 		}
 		variants := map[int64][]lightspeed.Item{}
-		q = lightspeed.Query{Filters: []lightspeed.Filter{lightspeed.In("itemMatrixID", matrixIDs...)},
+		q = lightspeed.Query{Filters: byMatrix,
 			Relations: variantRelations, Archived: "true"}
 		err = e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
 			for _, it := range page {
@@ -569,7 +571,8 @@ func (e *Env) preparePush(ctx context.Context, u unit, p catalog.Product) (webst
 			return push, err
 		}
 		if known == 0 {
-			if err := e.State.SetWebTerm(ctx, "brands", p.Brand.ID, id, p.Brand.Name, 0); err != nil {
+			err := e.State.SetWebTerm(ctx, "brands", p.Brand.ID, id, p.Brand.Name, 0)
+			if err != nil {
 				return push, err
 			}
 		}

@@ -96,7 +96,8 @@ func (e *Env) readItems(ctx context.Context, cursor string,
 				return err
 			}
 			for _, it := range page {
-				if err := state.RecordPrices(ctx, tx, it.ItemID, catalog.Levels(it.Prices)); err != nil {
+				levels := catalog.Levels(it.Prices)
+				if err := state.RecordPrices(ctx, tx, it.ItemID, levels); err != nil {
 					return err
 				}
 			}

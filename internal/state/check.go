@@ -53,7 +53,8 @@ func (s *Store) Check(ctx context.Context) []Finding {
 		add(false, "permissions", err.Error())
 	} else {
 		perm := info.Mode().Perm()
-		add(perm&0o077 == 0, "permissions", fmt.Sprintf("%v (tokens live here: keep it 0600)", perm))
+		add(perm&0o077 == 0, "permissions",
+			fmt.Sprintf("%v (tokens live here: keep it 0600)", perm))
 	}
 
 	var orphans int
