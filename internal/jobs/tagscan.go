@@ -32,8 +32,16 @@ func TagScan(ctx context.Context, e *Env, full bool) (Summary, error) {
 		return sum, err
 	}
 
-	// Variants of newly tagged matrices, whatever their timeStamps.
+	// Variants of newly tagged matrices, whatever their timeStamps. A read
+	// of the whole catalog sees them anyway, after the matrices are known.
+	filters, err := e.since(ctx, cursorTagItems)
+	if err != nil {
+		return sum, err
+	}
 	for _, ids := range chunk(newMatrices, 100) {
+		if filters == nil {
+			break
+		}
 		q := lightspeed.Query{Filters: []lightspeed.Filter{lightspeed.In("itemMatrixID", ids...)}}
 		err := e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
 			return e.State.Tx(ctx, func(tx *sql.Tx) error {
@@ -46,10 +54,6 @@ func TagScan(ctx context.Context, e *Env, full bool) (Summary, error) {
 	}
 
 	// Items whose timeStamp moved: new tags and new variants.
-	filters, err := e.since(ctx, cursorTagItems)
-	if err != nil {
-		return sum, err
-	}
 	shareCatalog, err := e.coversCatalog(ctx, filters)
 	if err != nil {
 		return sum, err
