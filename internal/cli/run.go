@@ -294,6 +294,7 @@ func (r *jobRun) buildEnv(ctx context.Context) (*jobs.Env, error) {
 			ClearImages:     cfg.WooCommerce.ClearImages,
 			KeepFields:      cfg.WooCommerce.KeepFields,
 			AdoptCategories: cfg.WooCommerce.AdoptCategories,
+			BrandAttribute:  cfg.WooCommerce.BrandMode == "attribute",
 			DryRunOut:       r.out,
 		},
 	}, nil

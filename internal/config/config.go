@@ -106,6 +106,10 @@ type WooCommerce struct {
 	// store's images; by default such an item leaves them alone.
 	ClearImages bool `toml:"clear_images"`
 
+	// BrandMode is "brands" (the store's brands taxonomy) or "attribute"
+	// (a visible Brand attribute, for stores without brands).
+	BrandMode string `toml:"brand_mode"`
+
 	// AdoptCategories lets storesync use a category it did not create
 	// that has the same name under the same parent.
 	AdoptCategories bool `toml:"adopt_categories"`
@@ -214,6 +218,7 @@ func Default() *Config {
 			NewStatus:      "publish",
 			ArchivedStatus: "draft",
 			ImageMode:      "sync",
+			BrandMode:      "brands",
 		},
 		Tags: Tags{Names: []string{"webon"}},
 		Budget: Budget{

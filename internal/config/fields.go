@@ -49,6 +49,7 @@ func (c *Config) fields() []field {
 		words("woocommerce.keep_fields", &wc.KeepFields),
 		text("woocommerce.image_mode", &wc.ImageMode),
 		boolean("woocommerce.clear_images", &wc.ClearImages),
+		text("woocommerce.brand_mode", &wc.BrandMode),
 		boolean("woocommerce.adopt_categories", &wc.AdoptCategories),
 		words("tags.names", &c.Tags.Names),
 		integer("budget.day_per_minute", &b.DayPerMinute),

@@ -86,6 +86,11 @@ url = "https://shop.example.com"
 # Whether an item with no image in Lightspeed removes the store's images.
 # clear_images = false
 
+# Brands: "brands" uses the store's brands (WooCommerce 9.6 and later, or
+# the Brands extension); "attribute" shows the manufacturer as a visible
+# Brand attribute instead.
+# brand_mode = "brands"
+
 # Whether a category storesync did not create, with the same name under the
 # same parent, may be used instead of creating one.
 # adopt_categories = false

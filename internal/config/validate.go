@@ -150,7 +150,11 @@ func (c *Config) validateWooCommerce() error {
 				"each must be one of "+strings.Join(KeepableFields, ", "))
 		}
 	}
-	return c.checkEnum("woocommerce.image_mode", wc.ImageMode, "sync", "create-only", "none")
+	err = c.checkEnum("woocommerce.image_mode", wc.ImageMode, "sync", "create-only", "none")
+	if err != nil {
+		return err
+	}
+	return c.checkEnum("woocommerce.brand_mode", wc.BrandMode, "brands", "attribute")
 }
 
 // KeepableFields are the fields woocommerce.keep_fields may name.

@@ -47,6 +47,7 @@ type Settings struct {
 	ClearImages     bool
 	KeepFields      []string
 	AdoptCategories bool
+	BrandAttribute  bool // the brand as a product attribute, not a brand term
 }
 
 // Env is what a job runs against.

@@ -296,3 +296,33 @@ func (h *harness) webClient() *woocommerce.Client {
 	}
 	return c
 }
+
+func TestBrandAsTermOrAsAttribute(t *testing.T) {
+	for _, asAttribute := range []bool{false, true} {
+		h := newHarness(t, smallCatalog())
+		h.env.Settings.BrandAttribute = asAttribute
+		h.tagScan()
+		h.tagSync()
+		p := h.webProduct("85123A")
+
+		var attr []string
+		for _, a := range p.Attributes {
+			if a.Name == "Brand" {
+				attr = a.Options
+			}
+		}
+		brands := h.wc.Brands()
+		if !asAttribute {
+			if len(brands) != 1 || brands[0].Name != "Acme" || len(p.Brands) != 1 ||
+				p.Brands[0].ID != brands[0].ID || attr != nil {
+				t.Errorf("brand as term: brands %+v, product brands %+v, attribute %v",
+					brands, p.Brands, attr)
+			}
+			continue
+		}
+		if len(brands) != 0 || len(p.Brands) != 0 || !slices.Equal(attr, []string{"Acme"}) {
+			t.Errorf("brand as attribute: brands %+v, product brands %+v, attribute %v",
+				brands, p.Brands, attr)
+		}
+	}
+}

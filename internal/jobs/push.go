@@ -518,6 +518,7 @@ func (e *Env) preparePush(ctx context.Context, u unit, p catalog.Product) (webst
 		ImageMode:   e.Settings.ImageMode,
 		ClearImages: e.Settings.ClearImages,
 		KeepFields:  e.Settings.KeepFields,
+		BrandAttr:   e.Settings.BrandAttribute,
 	}
 	for _, v := range u.variants {
 		if v.WebID != 0 {
@@ -561,7 +562,7 @@ func (e *Env) preparePush(ctx context.Context, u unit, p catalog.Product) (webst
 		}
 		push.CategoryID = parent
 	}
-	if p.Brand != nil {
+	if p.Brand != nil && !e.Settings.BrandAttribute {
 		known, _, err := e.State.WebTerm(ctx, "brands", p.Brand.ID)
 		if err != nil {
 			return push, err

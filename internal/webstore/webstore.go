@@ -60,6 +60,7 @@ type Push struct {
 	ImageMode   ImageMode       // how images follow Lightspeed
 	ClearImages bool            // no image in Lightspeed removes the store's
 	KeepFields  []string        // fields set on create only, then left alone
+	BrandAttr   bool            // show the brand as an attribute, not a term
 }
 
 // ImageMode says when images are sent to the store.

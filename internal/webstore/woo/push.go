@@ -302,6 +302,10 @@ func (a *Adapter) product(it webstore.Push, webID int64) woocommerce.Product {
 	if it.BrandID != 0 {
 		out.Brands = []woocommerce.Ref{{ID: it.BrandID}}
 	}
+	if it.BrandAttr && p.Brand != nil {
+		out.Attributes = append(out.Attributes, woocommerce.Attribute{Name: "Brand",
+			Position: len(out.Attributes), Visible: true, Options: []string{p.Brand.Name}})
+	}
 	if sendsImages(it, webID) {
 		out.Images = images(it)
 	}
