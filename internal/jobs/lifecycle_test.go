@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/state"
 	"github.com/storesync/storesync/internal/webstore"
 	"github.com/storesync/storesync/pkg/lightspeed/lightspeedtest"
 	"github.com/storesync/storesync/pkg/woocommerce"
@@ -324,5 +325,59 @@ func TestBrandAsTermOrAsAttribute(t *testing.T) {
 			t.Errorf("brand as attribute: brands %+v, product brands %+v, attribute %v",
 				brands, p.Brands, attr)
 		}
+	}
+}
+
+func TestImagesFollowLightspeed(t *testing.T) {
+	tests := []struct {
+		name      string
+		mode      webstore.ImageMode
+		clear     bool
+		wantItem1 int // images of 85123A after one of its two is deleted
+		wantItem3 int // images of 84406B after its only one is deleted
+	}{
+		{"sync", webstore.ImagesSync, false, 1, 1},
+		{"sync, clearing", webstore.ImagesSync, true, 1, 0},
+		{"create-only", webstore.ImagesCreateOnly, true, 2, 1},
+		{"none", webstore.ImagesNone, true, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, imageCatalog())
+			h.env.Settings.ImageMode, h.env.Settings.ClearImages = tt.mode, tt.clear
+			h.tagScan()
+			h.tagSync()
+
+			// The retailer deletes the side view of 85123A and the only
+			// picture of 84406B. No timeStamp moves: reconcile finds it.
+			for _, id := range []int64{1, 3} {
+				imgs, err := h.st.Images(context.Background(),
+					state.Key{Kind: "item", ID: id})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var last int64
+				for lsID := range imgs {
+					last = max(last, lsID)
+				}
+				if tt.mode == webstore.ImagesNone {
+					continue
+				}
+				if err := h.ls.DeleteImage(last); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := jobs.TagSync(context.Background(), h.env,
+				jobs.PushOptions{Images: true, Reconcile: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(h.webProduct("85123A").Images); got != tt.wantItem1 {
+				t.Errorf("85123A has %d images, want %d", got, tt.wantItem1)
+			}
+			if got := len(h.webProduct("84406B").Images); got != tt.wantItem3 {
+				t.Errorf("84406B has %d images, want %d", got, tt.wantItem3)
+			}
+		})
 	}
 }

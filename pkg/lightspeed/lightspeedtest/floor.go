@@ -357,3 +357,32 @@ func (s *Server) RenameCategory(categoryID int64, name string) error {
 	c.stamp = s.stamp()
 	return nil
 }
+
+// DeleteImage removes an image, as the documented DELETE of an Image does.
+// No timeStamp moves: the image is gone from every read, and nothing else
+// changed.
+func (s *Server) DeleteImage(imageID int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	drop := func(list []*imageRec) ([]*imageRec, bool) {
+		for i, im := range list {
+			if im.id == imageID {
+				return append(list[:i:i], list[i+1:]...), true
+			}
+		}
+		return list, false
+	}
+	for _, it := range s.items {
+		var ok bool
+		if it.images, ok = drop(it.images); ok {
+			return nil
+		}
+	}
+	for _, m := range s.matrices {
+		var ok bool
+		if m.images, ok = drop(m.images); ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("find image %d: %w", imageID, ErrNoImage)
+}
