@@ -32,16 +32,10 @@ go build -o "$work/bin/storesync" ./cmd/storesync
 go build -o "$work/bin/storesync-sandbox" ./cmd/storesync-sandbox
 ss="$work/bin/storesync"
 
-"$work/bin/storesync-sandbox" serve --ready-file "$work/ready.json" \
-	--ls-bucket 90 --ls-drip 1 >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-for _ in $(seq 1 100); do
-	[ -s "$work/ready.json" ] && break
-	kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log"; exit 1; }
-	sleep 0.1
-done
-[ -s "$work/ready.json" ] || { echo "sandbox did not start" >&2; exit 1; }
-val() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$work/ready.json"; }
+sb="$work/bin/storesync-sandbox"
+. scripts/lib/sandbox.sh
+start_sandbox --ls-bucket 90 --ls-drip 1
+val() { ready_val "$@"; }
 ls_url=$(val lightspeed_url)
 
 # clock prints the time in $ZONE, shifted by $1 hours, as HH:MM.

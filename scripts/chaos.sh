@@ -55,48 +55,14 @@ go build -o "$work/bin/storesync" ./cmd/storesync || exit 1
 go build -o "$work/bin/storesync-sandbox" ./cmd/storesync-sandbox || exit 1
 ss="$work/bin/storesync"
 sb="$work/bin/storesync-sandbox"
-ready="$work/ready.json"
+. scripts/lib/sandbox.sh
 
 # Access tokens live 45 seconds, so runs refresh them every quarter of a
 # minute or so and some kills land in the middle of a refresh.
-"$sb" serve --ready-file "$ready" --ls-drip 40 --ls-access-ttl 45s \
-	>"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-for _ in $(seq 1 100); do
-	[ -s "$ready" ] && break
-	kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log"; exit 1; }
-	sleep 0.1
-done
-[ -s "$ready" ] || { echo "sandbox did not start" >&2; exit 1; }
-val() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$ready"; }
-
-umask 077
-cat >"$work/storesync.toml" <<TOML
-state_file = "storesync.db"
-
-[lightspeed]
-account_id = "$(val account_id)"
-client_id = "$(val client_id)"
-client_secret = "$(val client_secret)"
-base_url = "$(val lightspeed_url)"
-token_url = "$(val token_url)"
-authorize_url = "$(val lightspeed_url)/auth/oauth/authorize"
-shops = [1, 2]
-
-[woocommerce]
-url = "$(val woocommerce_url)"
-consumer_key = "$(val woocommerce_key)"
-consumer_secret = "$(val woocommerce_secret)"
-
-[tags]
-names = ["webon"]
-
-[budget]
-day_per_minute = 100000
-night_per_minute = 100000
-TOML
-val refresh_token >"$work/refresh-token"
-export STORESYNC_CONFIG="$work/storesync.toml"
+start_sandbox --ls-drip 40 --ls-access-ttl 45s || exit 1
+val() { ready_val "$@"; }
+write_config "day_per_minute = 100000
+night_per_minute = 100000"
 mkdir -p "$work/runs"
 "$ss" auth --refresh-token-file "$work/refresh-token" \
 	>"$work/runs/auth.log" 2>&1 || { cat "$work/runs/auth.log"; exit 1; }

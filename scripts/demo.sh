@@ -29,49 +29,16 @@ ss="$work/bin/storesync"
 sb="$work/bin/storesync-sandbox"
 
 say "starting the sandbox"
+. scripts/lib/sandbox.sh
 # The emulated Lightspeed bucket is the documented 90 drips; it leaks 10
 # a second here so the demo takes seconds, not minutes.
-"$sb" serve --ready-file "$work/ready.json" --ls-drip 10 >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-for _ in $(seq 1 100); do
-	[ -s "$work/ready.json" ] && break
-	kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log"; exit 1; }
-	sleep 0.1
-done
-[ -s "$work/ready.json" ] || { echo "sandbox did not start" >&2; exit 1; }
-val() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$work/ready.json"; }
+start_sandbox --ls-drip 10
 
 say "writing $work/storesync.toml"
-umask 077
-cat >"$work/storesync.toml" <<TOML
-state_file = "storesync.db"
-
-[lightspeed]
-account_id = "$(val account_id)"
-client_id = "$(val client_id)"
-client_secret = "$(val client_secret)"
-base_url = "$(val lightspeed_url)"
-token_url = "$(val token_url)"
-authorize_url = "$(val lightspeed_url)/auth/oauth/authorize"
-shops = [1, 2]
-
-[woocommerce]
-url = "$(val woocommerce_url)"
-consumer_key = "$(val woocommerce_key)"
-consumer_secret = "$(val woocommerce_secret)"
-
-[tags]
-names = ["webon"]
-
-[budget]
 # A real account shares its budget with other apps: keep the defaults
 # (30 a minute by day, 130 by night) there.
-day_per_minute = 1200
-night_per_minute = 1200
-TOML
-val refresh_token >"$work/refresh-token"
-export STORESYNC_CONFIG="$work/storesync.toml"
-export STORESYNC_LOG_FORMAT=json
+write_config "day_per_minute = 1200
+night_per_minute = 1200"
 
 run() {
 	say "storesync $*"
@@ -85,13 +52,13 @@ run tag-sync
 run sync
 
 say "replaying the sales of $DAY"
-"$sb" replay --ready-file "$work/ready.json" --day "$DAY"
+"$sb" replay --ready-file "$ready" --day "$DAY"
 
 # One tagged product gets a new price and sells one more unit.
 sku=$("$ss" web list | awk 'NR > 1 && $1 == "item" && $3 != "" && !n++ { print $3 }')
 say "changing the price of $sku to 9.99 and selling one"
-"$sb" act --ready-file "$work/ready.json" price "$sku" 9.99
-"$sb" act --ready-file "$work/ready.json" sell "$sku" 1
+"$sb" act --ready-file "$ready" price "$sku" 9.99
+"$sb" act --ready-file "$ready" sell "$sku" 1
 
 run sync
 run sync
@@ -100,12 +67,12 @@ run sync
 # and published above; now it gains a variant, one variant's price changes
 # and another is archived. The nightly tag-sync carries all three.
 say "the V-neck tee: a new variant, a new price, an archived variant"
-"$sb" act --ready-file "$work/ready.json" add-variant woo-vneck-tee-red-large \
+"$sb" act --ready-file "$ready" add-variant woo-vneck-tee-red-large \
 	woo-vneck-tee-purple-large Purple,Large 21.00 5
-"$sb" act --ready-file "$work/ready.json" price woo-vneck-tee-blue-small 17.50
-"$sb" act --ready-file "$work/ready.json" archive woo-vneck-tee-green-small
+"$sb" act --ready-file "$ready" price woo-vneck-tee-blue-small 17.50
+"$sb" act --ready-file "$ready" archive woo-vneck-tee-green-small
 run tag-sync
-"$sb" compare --ready-file "$work/ready.json" --tag webon --shops 1,2 |
+"$sb" compare --ready-file "$ready" --tag webon --shops 1,2 |
 	awk '$1 ~ /^woo-vneck-tee/'
 
 # The product whose price changed shows as pending: sync pushed its stock
@@ -113,10 +80,10 @@ run tag-sync
 run status
 
 say "web store against Lightspeed"
-"$sb" compare --ready-file "$work/ready.json" --tag webon --shops 1,2 | tail -n 8
+"$sb" compare --ready-file "$ready" --tag webon --shops 1,2 | tail -n 8
 
 say "checking that $sku reached the web store with its new price"
-"$sb" compare --ready-file "$work/ready.json" --tag webon --shops 1,2 |
+"$sb" compare --ready-file "$ready" --tag webon --shops 1,2 |
 	awk -v sku="$sku" '$1 == sku' | tee "$work/changed.txt"
 grep -q '9.99' "$work/changed.txt"
 
