@@ -509,6 +509,9 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request,
 			filterRels[f.field[:strings.LastIndex(f.field, ".")]] = true
 		}
 	}
+	if s.serveByStamp(w, r, e, q, filterRels) {
+		return
+	}
 	// Rows come in ID order, so an ascending ID read can skip to its
 	// cursor and stop once it has one row more than the page.
 	fast := q.sortBy == e.idField && !q.desc && q.before == "" && !q.count

@@ -55,6 +55,8 @@ type Server struct {
 	maxLvl   float64
 	images   int
 	baseURL  string // learned from the last request when Options.BaseURL is ""
+
+	stampIdx map[string]*stampIndex // timeStamp order of each entity's records
 }
 
 // NewServer returns an emulator with an empty catalog.
