@@ -36,7 +36,8 @@ const Help = `Exit status:
   0    done
   1    the run failed
   2    bad usage or configuration
-  3    done, but some products failed (see "storesync status")
+  3    done in part: some products failed (see "storesync status"), or
+       --max-requests or --timeout stopped the run; the next run carries on
   75   another run of the same job holds the lock; try again later
   130  interrupted`
 
