@@ -294,52 +294,9 @@ func (e *Env) pushUnits(ctx context.Context, group []unit,
 	if err != nil {
 		return err
 	}
-
-	var pushes []webstore.Push
-	var units []unit
-	for i, u := range group {
-		p, ok := products[u.key]
-		if !ok {
-			// Gone from Lightspeed (deleted, or no variant left to sell).
-			sum.Skipped++
-			continue
-		}
-		if err := catalog.Check(p); err != nil {
-			sum.Failed++
-			e.Log.Warn().Str("product", u.key.String()).Str("reason", err.Error()).
-				Msg("product not publishable")
-			if err := e.fail(ctx, group[i], "not publishable: "+err.Error()); err != nil {
-				return err
-			}
-			continue
-		}
-		push, err := e.preparePush(ctx, u, p)
-		if errors.Is(err, webstore.ErrCategoryClash) {
-			sum.Failed++
-			e.Log.Warn().Str("product", u.key.String()).Err(err).Msg("product not pushed")
-			if err := e.fail(ctx, u, errText(err)); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		// A product whose fields hash as pushed needs no write, even when
-		// its timeStamp moved; only sync-selected writes regardless.
-		if len(opts.Only) == 0 && u.row.WebID != 0 &&
-			u.row.PushedHash == catalog.Hash(p) && u.row.LastError == "" {
-			sum.Unchanged++
-			if err := e.recordUnchanged(ctx, u, p); err != nil {
-				return err
-			}
-			continue
-		}
-		pushes = append(pushes, push)
-		units = append(units, u)
-	}
-	if len(pushes) == 0 {
-		return nil
+	units, pushes, err := e.preparePushes(ctx, group, products, opts, sum)
+	if err != nil || len(pushes) == 0 {
+		return err
 	}
 
 	if e.Settings.DryRun {
@@ -366,6 +323,58 @@ func (e *Env) pushUnits(ctx context.Context, group []unit,
 		return rerr
 	}
 	return err
+}
+
+// preparePushes turns the loaded products into pushes, leaving out and
+// counting those gone from Lightspeed, not publishable, filed under a
+// category storesync may not use, or unchanged since their last push.
+func (e *Env) preparePushes(ctx context.Context, group []unit,
+	products map[state.Key]catalog.Product, opts PushOptions,
+	sum *Summary) ([]unit, []webstore.Push, error) {
+	var units []unit
+	var pushes []webstore.Push
+	for _, u := range group {
+		p, ok := products[u.key]
+		if !ok {
+			// Gone from Lightspeed (deleted, or no variant left to sell).
+			sum.Skipped++
+			continue
+		}
+		if err := catalog.Check(p); err != nil {
+			sum.Failed++
+			e.Log.Warn().Str("product", u.key.String()).Str("reason", err.Error()).
+				Msg("product not publishable")
+			if err := e.fail(ctx, u, "not publishable: "+err.Error()); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		push, err := e.preparePush(ctx, u, p)
+		if errors.Is(err, webstore.ErrCategoryClash) {
+			sum.Failed++
+			e.Log.Warn().Str("product", u.key.String()).Err(err).Msg("product not pushed")
+			if err := e.fail(ctx, u, errText(err)); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		// A product whose fields hash as pushed needs no write, even when
+		// its timeStamp moved; only sync-selected writes regardless.
+		if len(opts.Only) == 0 && u.row.WebID != 0 &&
+			u.row.PushedHash == catalog.Hash(p) && u.row.LastError == "" {
+			sum.Unchanged++
+			if err := e.recordUnchanged(ctx, u, p); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		pushes = append(pushes, push)
+		units = append(units, u)
+	}
+	return units, pushes, nil
 }
 
 // recordGrace bounds the recording of pushes made before the run's
@@ -411,45 +420,8 @@ func (e *Env) load(ctx context.Context, group []unit,
 	}
 
 	if len(matrixIDs) > 0 {
-		matrices := map[int64]lightspeed.Matrix{}
-		byMatrix := []lightspeed.Filter{lightspeed.In("itemMatrixID", matrixIDs...)}
-		q := lightspeed.Query{Filters: byMatrix,
-			Relations: matrixRelations, Archived: "true"}
-		err := e.LS.Matrices(ctx, q, func(page []lightspeed.Matrix) error {
-			for _, m := range page {
-				matrices[m.ItemMatrixID] = m
-			}
-			return nil
-		})
-		if err != nil {
+		if err := e.loadMatrices(ctx, group, matrixIDs, cats, out, fresh); err != nil {
 			return nil, err
-		}
-		variants := map[int64][]lightspeed.Item{}
-		q = lightspeed.Query{Filters: byMatrix,
-			Relations: variantRelations, Archived: "true"}
-		err = e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
-			for _, it := range page {
-				variants[it.ItemMatrixID] = append(variants[it.ItemMatrixID], it)
-				fresh[it.ItemID] = it
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range group {
-			if u.key.Kind != state.KindMatrix {
-				continue
-			}
-			m, ok := matrices[u.key.ID]
-			if !ok {
-				continue
-			}
-			items := selectVariants(variants[u.key.ID], u.variants)
-			if len(items) == 0 {
-				continue
-			}
-			out[u.key] = catalog.FromMatrix(m, items, opts, cats)
 		}
 	}
 
@@ -458,6 +430,47 @@ func (e *Env) load(ctx context.Context, group []unit,
 		return e.recordFresh(ctx, tx, fresh)
 	})
 	return out, err
+}
+
+// loadMatrices reads matrices and their variants, 100 matrices a request,
+// and maps each unit's matrix with the variants it publishes into out.
+func (e *Env) loadMatrices(ctx context.Context, group []unit, matrixIDs []int64,
+	cats func(int64) []catalog.Term, out map[state.Key]catalog.Product,
+	fresh map[int64]lightspeed.Item) error {
+	matrices := map[int64]lightspeed.Matrix{}
+	byMatrix := []lightspeed.Filter{lightspeed.In("itemMatrixID", matrixIDs...)}
+	q := lightspeed.Query{Filters: byMatrix, Relations: matrixRelations, Archived: "true"}
+	err := e.LS.Matrices(ctx, q, func(page []lightspeed.Matrix) error {
+		for _, m := range page {
+			matrices[m.ItemMatrixID] = m
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	variants := map[int64][]lightspeed.Item{}
+	q = lightspeed.Query{Filters: byMatrix, Relations: variantRelations, Archived: "true"}
+	err = e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
+		for _, it := range page {
+			variants[it.ItemMatrixID] = append(variants[it.ItemMatrixID], it)
+			fresh[it.ItemID] = it
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, u := range group {
+		m, ok := matrices[u.key.ID]
+		if u.key.Kind != state.KindMatrix || !ok {
+			continue
+		}
+		if items := selectVariants(variants[u.key.ID], u.variants); len(items) > 0 {
+			out[u.key] = catalog.FromMatrix(m, items, e.Settings.Catalog, cats)
+		}
+	}
+	return nil
 }
 
 // selectVariants keeps the variants that are Sell on Web, and marks as
@@ -539,47 +552,60 @@ func (e *Env) preparePush(ctx context.Context, u unit, p catalog.Product) (webst
 	if e.Settings.DryRun {
 		return push, nil
 	}
-	if len(p.Category) > 0 {
-		var parent int64
-		for _, c := range p.Category {
-			known, name, err := e.State.WebTerm(ctx, "categories", c.ID)
-			if err != nil {
-				return push, err
-			}
-			id, err := e.Web.EnsureCategory(ctx, webstore.Category{LSID: c.ID, Name: c.Name,
-				Parent: parent, Known: known, KnownName: name,
-				Adopt: e.Settings.AdoptCategories})
-			if err != nil {
-				return push, err
-			}
-			if known == 0 || name != c.Name {
-				err := e.State.SetWebTerm(ctx, "categories", c.ID, id, c.Name, parent)
-				if err != nil {
-					return push, err
-				}
-			}
-			parent = id
-		}
-		push.CategoryID = parent
+	push.CategoryID, err = e.resolveCategory(ctx, p.Category)
+	if err != nil {
+		return push, err
 	}
-	if p.Brand != nil && !e.Settings.BrandAttribute {
-		known, _, err := e.State.WebTerm(ctx, "brands", p.Brand.ID)
+	push.BrandID, err = e.resolveBrand(ctx, p.Brand)
+	return push, err
+}
+
+// resolveCategory returns the store's id of the last category of path,
+// creating or renaming the path's categories parent first.
+func (e *Env) resolveCategory(ctx context.Context, path []catalog.Term) (int64, error) {
+	var parent int64
+	for _, c := range path {
+		known, name, err := e.State.WebTerm(ctx, "categories", c.ID)
 		if err != nil {
-			return push, err
+			return 0, err
 		}
-		id, err := e.Web.EnsureBrand(ctx, p.Brand.Name, known)
+		id, err := e.Web.EnsureCategory(ctx, webstore.Category{LSID: c.ID, Name: c.Name,
+			Parent: parent, Known: known, KnownName: name,
+			Adopt: e.Settings.AdoptCategories})
 		if err != nil {
-			return push, err
+			return 0, err
 		}
-		if known == 0 {
-			err := e.State.SetWebTerm(ctx, "brands", p.Brand.ID, id, p.Brand.Name, 0)
+		if known == 0 || name != c.Name {
+			err := e.State.SetWebTerm(ctx, "categories", c.ID, id, c.Name, parent)
 			if err != nil {
-				return push, err
+				return 0, err
 			}
 		}
-		push.BrandID = id
+		parent = id
 	}
-	return push, nil
+	return parent, nil
+}
+
+// resolveBrand returns the store's id of a brand, creating it when needed;
+// 0 for no brand, or when brands go in an attribute.
+func (e *Env) resolveBrand(ctx context.Context, b *catalog.Term) (int64, error) {
+	if b == nil || e.Settings.BrandAttribute {
+		return 0, nil
+	}
+	known, _, err := e.State.WebTerm(ctx, "brands", b.ID)
+	if err != nil {
+		return 0, err
+	}
+	id, err := e.Web.EnsureBrand(ctx, b.Name, known)
+	if err != nil {
+		return 0, err
+	}
+	if known == 0 {
+		if err := e.State.SetWebTerm(ctx, "brands", b.ID, id, b.Name, 0); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }
 
 // recordUnchanged notes that the product's new timeStamp needs no push.

@@ -62,32 +62,11 @@ func (e *Env) recordOne(ctx context.Context, tx *sql.Tx, u unit, p catalog.Produ
 	}
 
 	// Variants first: a failed variant keeps the whole product pending.
-	variantFailed := false
-	for _, v := range p.Variants {
-		vk := state.Key{Kind: state.KindItem, ID: v.ItemID}
-		vr, ok := r.Variants[v.ItemID]
-		if !ok || vr.Err != nil {
-			err := vr.Err
-			if !ok {
-				err = errors.New("variation not written")
-			}
-			variantFailed = true
-			sum.Failed++
-			e.logFailure(vk, err)
-			if err := recordFailure(ctx, tx, vk, err); err != nil {
-				return err
-			}
-			continue
-		}
-		err := state.RecordPushed(ctx, tx, state.Pushed{Key: vk, WebID: vr.WebID,
-			WebParentID: r.WebID, Stamp: state.Stamp(v.Stamp),
-			Price: priceKey(v.RegularPrice, v.SalePrice),
-			Stock: sql.NullInt64{Int64: v.Stock, Valid: true}})
-		if err != nil {
-			return err
-		}
+	failed, err := e.recordVariants(ctx, tx, p, r, sum)
+	if err != nil {
+		return err
 	}
-	if variantFailed {
+	if failed {
 		return state.RecordFailure(ctx, tx, u.key, "some variations failed")
 	}
 
@@ -115,6 +94,38 @@ func recordFailure(ctx context.Context, tx *sql.Tx, k state.Key, err error) erro
 		return state.ForgetWebID(ctx, tx, k, errText(err))
 	}
 	return state.RecordFailure(ctx, tx, k, errText(err))
+}
+
+// recordVariants files the outcome of each variation and reports whether
+// any failed.
+func (e *Env) recordVariants(ctx context.Context, tx *sql.Tx, p catalog.Product,
+	r webstore.Result, sum *Summary) (bool, error) {
+	failed := false
+	for _, v := range p.Variants {
+		vk := state.Key{Kind: state.KindItem, ID: v.ItemID}
+		vr, ok := r.Variants[v.ItemID]
+		if !ok || vr.Err != nil {
+			err := vr.Err
+			if !ok {
+				err = errors.New("variation not written")
+			}
+			failed = true
+			sum.Failed++
+			e.logFailure(vk, err)
+			if err := recordFailure(ctx, tx, vk, err); err != nil {
+				return failed, err
+			}
+			continue
+		}
+		err := state.RecordPushed(ctx, tx, state.Pushed{Key: vk, WebID: vr.WebID,
+			WebParentID: r.WebID, Stamp: state.Stamp(v.Stamp),
+			Price: priceKey(v.RegularPrice, v.SalePrice),
+			Stock: sql.NullInt64{Int64: v.Stock, Valid: true}})
+		if err != nil {
+			return failed, err
+		}
+	}
+	return failed, nil
 }
 
 func (e *Env) logFailure(k any, err error) {

@@ -38,17 +38,8 @@ func TagScan(ctx context.Context, e *Env, full bool) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	for _, ids := range chunk(newMatrices, 100) {
-		if filters == nil {
-			break
-		}
-		q := lightspeed.Query{Filters: []lightspeed.Filter{lightspeed.In("itemMatrixID", ids...)}}
-		err := e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
-			return e.State.Tx(ctx, func(tx *sql.Tx) error {
-				return e.markItems(ctx, tx, page, &sum)
-			})
-		})
-		if err != nil {
+	if filters != nil {
+		if err := e.markVariants(ctx, newMatrices, &sum); err != nil {
 			return sum, err
 		}
 	}
@@ -193,4 +184,21 @@ func (e *Env) coversCatalog(ctx context.Context, filters []lightspeed.Filter) (b
 	}
 	first, err := e.State.FirstPush(ctx)
 	return first.IsZero(), err
+}
+
+// markVariants reads the variants of matrices, 100 matrices a request,
+// and marks them.
+func (e *Env) markVariants(ctx context.Context, matrices []int64, sum *Summary) error {
+	for _, ids := range chunk(matrices, 100) {
+		q := lightspeed.Query{Filters: []lightspeed.Filter{lightspeed.In("itemMatrixID", ids...)}}
+		err := e.LS.Items(ctx, q, func(page []lightspeed.Item) error {
+			return e.State.Tx(ctx, func(tx *sql.Tx) error {
+				return e.markItems(ctx, tx, page, sum)
+			})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -94,32 +94,9 @@ func (s *Server) serveByStamp(w http.ResponseWriter, r *http.Request, e *entity,
 		return false
 	}
 
-	start := 0
-	if q.after != "" {
-		c, ok := q.parseCursor(q.after)
-		if !ok {
-			return false
-		}
-		t, err := time.Parse(time.RFC3339, c.key)
-		if err != nil {
-			return false
-		}
-		start = sort.Search(len(ordered), func(i int) bool {
-			return !before(ordered[i], t, c.id+1)
-		})
-	}
-	for _, f := range q.filters {
-		if f.field != "timeStamp" || (f.op != ">=" && f.op != ">") {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, f.arg)
-		if err != nil {
-			return false
-		}
-		from := sort.Search(len(ordered), func(i int) bool {
-			return !ordered[i].stamp.Before(t.Truncate(time.Second))
-		})
-		start = max(start, from)
+	start, ok := q.stampStart(ordered)
+	if !ok {
+		return false
 	}
 
 	var page []row
@@ -154,4 +131,38 @@ func (s *Server) serveByStamp(w http.ResponseWriter, r *http.Request, e *entity,
 	}
 	writeJSON(w, http.StatusOK, out)
 	return true
+}
+
+// stampStart is where in ordered an ascending timeStamp read begins: after
+// its cursor, and not before a timeStamp lower bound among its filters.
+// It reports false for a cursor or bound it cannot read.
+func (q *query) stampStart(ordered []stamped) (int, bool) {
+	start := 0
+	if q.after != "" {
+		c, ok := q.parseCursor(q.after)
+		if !ok {
+			return 0, false
+		}
+		t, err := time.Parse(time.RFC3339, c.key)
+		if err != nil {
+			return 0, false
+		}
+		start = sort.Search(len(ordered), func(i int) bool {
+			return !before(ordered[i], t, c.id+1)
+		})
+	}
+	for _, f := range q.filters {
+		if f.field != "timeStamp" || (f.op != ">=" && f.op != ">") {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, f.arg)
+		if err != nil {
+			return 0, false
+		}
+		from := sort.Search(len(ordered), func(i int) bool {
+			return !ordered[i].stamp.Before(t.Truncate(time.Second))
+		})
+		start = max(start, from)
+	}
+	return start, true
 }
