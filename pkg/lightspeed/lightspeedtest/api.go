@@ -525,8 +525,12 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request,
 		from = c.id
 	}
 	var rows []row
+	keep := q.idPrefilter()
 	for _, obj := range e.rows(s) {
 		if fast && idOf(obj) <= from {
+			continue
+		}
+		if keep != nil && !keep(obj) {
 			continue
 		}
 		if fast && len(rows) > q.limit {

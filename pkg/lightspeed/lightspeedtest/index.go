@@ -3,6 +3,7 @@ package lightspeedtest
 import (
 	"net/http"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -165,4 +166,36 @@ func (q *query) stampStart(ordered []stamped) (int, bool) {
 		start = max(start, from)
 	}
 	return start, true
+}
+
+// idPrefilter returns a test that rejects, before rendering, the records an
+// `ID IN [...]` or `ID = n` filter on the entity's own ID (or an item's
+// itemMatrixID) leaves out; nil when the query has no such filter. Reads
+// of 100 items by ID then cost what they return, not the whole account.
+func (q *query) idPrefilter() func(any) bool {
+	for _, f := range q.filters {
+		if f.op != "IN" && f.op != "=" {
+			continue
+		}
+		byMatrix := q.entity.name == "Item" && f.field == "itemMatrixID"
+		if f.field != q.entity.idField && !byMatrix {
+			continue
+		}
+		ids := map[int64]bool{}
+		for _, a := range f.args() {
+			id, err := strconv.ParseInt(a, 10, 64)
+			if err != nil {
+				return nil
+			}
+			ids[id] = true
+		}
+		if byMatrix {
+			return func(obj any) bool {
+				it, ok := obj.(*itemRec)
+				return !ok || ids[it.matrixID]
+			}
+		}
+		return func(obj any) bool { return ids[idOf(obj)] }
+	}
+	return nil
 }
