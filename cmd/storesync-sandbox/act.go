@@ -96,18 +96,14 @@ Default PRICE and QTY on hand in shop 1.`,
 // API.
 func runAddVariant(ctx context.Context, readyFile string, args []string,
 	out io.Writer) error {
-	if readyFile == "" {
-		return exitcode.Usagef("--ready-file is required")
-	}
 	qty, err := strconv.ParseInt(args[4], 10, 64)
 	if err != nil {
 		return exitcode.Usagef("quantity %q is not a whole number", args[4])
 	}
-	ready, err := readReady(readyFile)
+	c, ready, err := openControl(readyFile)
 	if err != nil {
 		return err
 	}
-	c := newControl(ready)
 	items, err := c.lsItems(ctx)
 	if err != nil {
 		return err
@@ -139,14 +135,10 @@ func runAddVariant(ctx context.Context, readyFile string, args []string,
 }
 
 func runAct(ctx context.Context, opts ActOptions) error {
-	if opts.ReadyFile == "" {
-		return exitcode.Usagef("--ready-file is required")
-	}
-	ready, err := readReady(opts.ReadyFile)
+	c, _, err := openControl(opts.ReadyFile)
 	if err != nil {
 		return err
 	}
-	c := newControl(ready)
 	id, err := c.itemIDBySKU(ctx, opts.SKU)
 	if err != nil {
 		return err

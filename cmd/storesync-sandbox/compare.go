@@ -86,9 +86,6 @@ func parseShops(s string) ([]int64, error) {
 }
 
 func runCompare(ctx context.Context, opts CompareOptions) error {
-	if opts.ReadyFile == "" {
-		return exitcode.Usagef("--ready-file is required")
-	}
 	if opts.Tag == "" {
 		return exitcode.Usagef("--tag must not be empty")
 	}

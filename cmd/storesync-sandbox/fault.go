@@ -76,14 +76,10 @@ cut, html, malformed, partial_commit, image_error_but_saved, strip_auth.
 }
 
 func runFault(ctx context.Context, opts FaultOptions) error {
-	if opts.ReadyFile == "" {
-		return exitcode.Usagef("--ready-file is required")
-	}
-	ready, err := readReady(opts.ReadyFile)
+	c, ready, err := openControl(opts.ReadyFile)
 	if err != nil {
 		return err
 	}
-	c := newControl(ready)
 	if opts.Clear {
 		if err := c.lsAction(ctx, "clear-faults", map[string]any{}); err != nil {
 			return fmt.Errorf("clear lightspeed faults: %w", err)
@@ -152,14 +148,11 @@ left out. Scripts use it to pick items to act on.`,
 }
 
 func runItems(ctx context.Context, opts ItemsOptions) error {
-	if opts.ReadyFile == "" {
-		return exitcode.Usagef("--ready-file is required")
-	}
-	ready, err := readReady(opts.ReadyFile)
+	c, _, err := openControl(opts.ReadyFile)
 	if err != nil {
 		return err
 	}
-	items, matrices, err := newControl(ready).lightspeedCatalog(ctx)
+	items, matrices, err := c.lightspeedCatalog(ctx)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/storesync/storesync/internal/exitcode"
 )
 
 // Ready is what serve writes to its ready file once both emulators
@@ -56,6 +58,9 @@ func writeReady(path string, r Ready) error {
 // readReady reads a ready file written by serve.
 func readReady(path string) (Ready, error) {
 	var r Ready
+	if path == "" {
+		return r, exitcode.Usagef("--ready-file is required")
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return r, fmt.Errorf("read ready file: %w", err)
@@ -67,4 +72,14 @@ func readReady(path string) (Ready, error) {
 		return r, fmt.Errorf("ready file %s names no emulator", path)
 	}
 	return r, nil
+}
+
+// openControl reads the ready file at path and returns a client of both
+// emulators' control APIs.
+func openControl(path string) (*control, Ready, error) {
+	ready, err := readReady(path)
+	if err != nil {
+		return nil, ready, err
+	}
+	return newControl(ready), ready, nil
 }
