@@ -155,29 +155,19 @@ type stockChange struct {
 // differences in batches.
 func (e *Env) pushStockPrice(ctx context.Context) (Summary, error) {
 	var sum Summary
-	rows, err := e.State.Query(ctx,
-		"kind = 'item' AND sell_on_web = 1 AND web_id <> 0 AND archived = 0")
-	if err != nil {
-		return sum, err
-	}
-
-	stock, err := e.State.PushedStock(ctx)
-	if err != nil {
-		return sum, err
-	}
-	prices, err := e.State.PushedPrices(ctx)
-	if err != nil {
-		return sum, err
-	}
-
 	var changes []stockChange
-	for _, p := range rows {
-		c, changed := e.stockPrice(p, stock[p.ID], prices[p.ID])
+	err := e.State.OnSale(ctx, func(p state.Product, sellable map[int64]int64,
+		levels map[string]string) error {
+		c, changed := e.stockPrice(p, sellable, levels)
 		if !changed {
 			sum.Unchanged++
-			continue
+			return nil
 		}
 		changes = append(changes, c)
+		return nil
+	})
+	if err != nil {
+		return sum, err
 	}
 
 	if e.Settings.DryRun {

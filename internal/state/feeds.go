@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -264,56 +266,52 @@ func (s *Store) FirstPush(ctx context.Context) (time.Time, error) {
 	return time.Parse(time.RFC3339Nano, v.String)
 }
 
-// pushedItems selects the items on sale in the web store, for the bulk
-// reads sync makes.
-const pushedItems = `SELECT ls_id FROM products
-	WHERE kind = 'item' AND sell_on_web = 1 AND web_id <> 0 AND archived = 0`
-
-// PushedStock returns the remembered sellable stock per shop of every item
-// on sale in the web store, in one query.
-func (s *Store) PushedStock(ctx context.Context) (map[int64]map[int64]int64, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT item_id, shop_id, sellable FROM stock
-		WHERE item_id IN (`+pushedItems+`)`)
+// OnSale calls fn for every item on sale in the web store, with its
+// remembered sellable stock per shop and price levels. Rows are streamed
+// from one query, so memory does not grow with the catalog.
+func (s *Store) OnSale(ctx context.Context,
+	fn func(p Product, sellable map[int64]int64, levels map[string]string) error) error {
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+productColumns+`,
+	(SELECT group_concat(shop_id || ':' || sellable, ',') FROM stock
+		WHERE item_id = products.ls_id),
+	(SELECT group_concat(level || char(31) || amount, char(30)) FROM prices
+		WHERE item_id = products.ls_id)
+FROM products
+WHERE kind = 'item' AND sell_on_web = 1 AND web_id <> 0 AND archived = 0
+ORDER BY ls_id`)
 	if err != nil {
-		return nil, fmt.Errorf("read stock: %w", err)
+		return fmt.Errorf("read items on sale: %w", err)
 	}
 	defer rows.Close()
 
-	out := map[int64]map[int64]int64{}
 	for rows.Next() {
-		var item, shop, n int64
-		if err := rows.Scan(&item, &shop, &n); err != nil {
-			return nil, err
+		var p Product
+		var stock, prices sql.NullString
+		err := rows.Scan(&p.Kind, &p.ID, &p.MatrixID, &p.SKU, &p.Name, &p.SellOnWeb,
+			&p.FlaggedBy, &p.Stamp, &p.Archived, &p.WebID, &p.WebParentID,
+			&p.PushedStamp, &p.PushedHash, &p.PushedPrice, &p.PushedStock,
+			&p.Failures, &p.LastError, &stock, &prices)
+		if err != nil {
+			return fmt.Errorf("read item on sale: %w", err)
 		}
-		if out[item] == nil {
-			out[item] = map[int64]int64{}
+		sellable := map[int64]int64{}
+		for _, pair := range strings.Split(stock.String, ",") {
+			shop, n, ok := strings.Cut(pair, ":")
+			if !ok {
+				continue
+			}
+			id, _ := strconv.ParseInt(shop, 10, 64)
+			sellable[id], _ = strconv.ParseInt(n, 10, 64)
 		}
-		out[item][shop] = n
+		levels := map[string]string{}
+		for _, pair := range strings.Split(prices.String, "\x1e") {
+			if level, amount, ok := strings.Cut(pair, "\x1f"); ok {
+				levels[level] = amount
+			}
+		}
+		if err := fn(p, sellable, levels); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
-}
-
-// PushedPrices returns the remembered price levels of every item on sale in
-// the web store, in one query.
-func (s *Store) PushedPrices(ctx context.Context) (map[int64]map[string]string, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT item_id, level, amount FROM prices
-		WHERE item_id IN (`+pushedItems+`)`)
-	if err != nil {
-		return nil, fmt.Errorf("read prices: %w", err)
-	}
-	defer rows.Close()
-
-	out := map[int64]map[string]string{}
-	for rows.Next() {
-		var item int64
-		var level, amount string
-		if err := rows.Scan(&item, &level, &amount); err != nil {
-			return nil, err
-		}
-		if out[item] == nil {
-			out[item] = map[string]string{}
-		}
-		out[item][level] = amount
-	}
-	return out, rows.Err()
+	return rows.Err()
 }
