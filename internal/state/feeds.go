@@ -40,26 +40,6 @@ WHERE excluded.stamp >= stock.stamp`)
 	return nil
 }
 
-// Stock returns the remembered sellable quantity of an item per shop.
-func (s *Store) Stock(ctx context.Context, itemID int64) (map[int64]int64, error) {
-	rows, err := s.DB.QueryContext(ctx,
-		`SELECT shop_id, sellable FROM stock WHERE item_id = ?`, itemID)
-	if err != nil {
-		return nil, fmt.Errorf("read stock of item %d: %w", itemID, err)
-	}
-	defer rows.Close()
-
-	out := map[int64]int64{}
-	for rows.Next() {
-		var shop, n int64
-		if err := rows.Scan(&shop, &n); err != nil {
-			return nil, err
-		}
-		out[shop] = n
-	}
-	return out, rows.Err()
-}
-
 // RecordPrices replaces the remembered price levels of an item.
 func RecordPrices(ctx context.Context, tx *sql.Tx, itemID int64, levels map[string]string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM prices WHERE item_id = ?`, itemID); err != nil {
@@ -83,26 +63,6 @@ func RecordPrices(ctx context.Context, tx *sql.Tx, itemID int64, levels map[stri
 		return fmt.Errorf("record prices of item %d: %w", itemID, err)
 	}
 	return nil
-}
-
-// Prices returns the remembered price levels of an item.
-func (s *Store) Prices(ctx context.Context, itemID int64) (map[string]string, error) {
-	rows, err := s.DB.QueryContext(ctx,
-		`SELECT level, amount FROM prices WHERE item_id = ?`, itemID)
-	if err != nil {
-		return nil, fmt.Errorf("read prices of item %d: %w", itemID, err)
-	}
-	defer rows.Close()
-
-	out := map[string]string{}
-	for rows.Next() {
-		var level, amount string
-		if err := rows.Scan(&level, &amount); err != nil {
-			return nil, err
-		}
-		out[level] = amount
-	}
-	return out, rows.Err()
 }
 
 // Cursor returns the named cursor, or the zero time when it was never set.
