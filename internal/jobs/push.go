@@ -41,27 +41,10 @@ func TagSync(ctx context.Context, e *Env, opts PushOptions) (Summary, error) {
 		}
 	}
 
-	// Gather the products to push, one unit per web product.
-	units, err := e.pending(ctx, opts)
-	if err != nil {
+	// Push the products, a page of web products at a time, each read in
+	// full from Lightspeed.
+	if err := e.pushPending(ctx, opts, &sum); err != nil {
 		return sum, err
-	}
-	e.Log.Debug().Int("products", len(units)).Msg("products pending")
-
-	// Read them in full and push them, a page of units at a time.
-	cats, err := e.categoryPaths(ctx, len(units) > 0)
-	if err != nil {
-		return sum, err
-	}
-	done := 0
-	for _, group := range chunk(units, max(e.Settings.BatchSize, 1)) {
-		if err := e.pushUnits(ctx, group, cats, opts, &sum); err != nil {
-			return sum, err
-		}
-		done += len(group)
-		if e.Progress != nil {
-			e.Progress(done, len(units))
-		}
 	}
 	if sum.Failed > 0 {
 		return sum, ErrPartial
@@ -188,70 +171,121 @@ type unit struct {
 	row      state.Product // the item or matrix row, when known
 }
 
-// pending lists the units to push: every Sell-on-Web product never pushed,
-// changed since its push, marked dirty, or (reconcile) all of them.
-func (e *Env) pending(ctx context.Context, opts PushOptions) ([]unit, error) {
-	var rows []state.Product
-	var err error
-	switch {
-	case len(opts.Only) > 0:
-		for _, k := range opts.Only {
-			p, err := e.State.Get(ctx, k)
+// pendingWhere selects the product rows to push: every Sell-on-Web
+// product never pushed, changed since its push or marked dirty, or
+// (reconcile) all of them; matrices in the store count too.
+func pendingWhere(opts PushOptions) string {
+	if opts.Reconcile {
+		return "sell_on_web = 1 OR (kind = 'matrix' AND web_id <> 0)"
+	}
+	return `(sell_on_web = 1 OR (kind = 'matrix' AND web_id <> 0))
+		AND (web_id = 0 OR ls_stamp <> pushed_stamp OR dirty = 1)`
+}
+
+// pushPending pushes the pending web products a page at a time, so that
+// memory stays flat however many are pending; sync-selected's named
+// products are pushed the same way.
+func (e *Env) pushPending(ctx context.Context, opts PushOptions, sum *Summary) error {
+	page := max(e.Settings.BatchSize, 1)
+	next := func(after state.Key) ([]state.Key, error) {
+		return e.State.UnitKeys(ctx, pendingWhere(opts), after, page)
+	}
+	total := 0
+	if len(opts.Only) > 0 {
+		keys, err := e.unitKeys(ctx, opts.Only)
+		if err != nil {
+			return err
+		}
+		total = len(keys)
+		next = func(after state.Key) ([]state.Key, error) {
+			if after != (state.Key{}) {
+				return nil, nil
+			}
+			return keys, nil
+		}
+	} else {
+		n, err := e.State.CountUnits(ctx, pendingWhere(opts))
+		if err != nil {
+			return err
+		}
+		total = n
+	}
+	e.Log.Debug().Int("products", total).Msg("products pending")
+
+	var cats func(int64) []catalog.Term
+	done := 0
+	for after := (state.Key{}); ; {
+		keys, err := next(after)
+		if err != nil || len(keys) == 0 {
+			return err
+		}
+		if cats == nil {
+			if cats, err = e.categoryPaths(ctx, true); err != nil {
+				return err
+			}
+		}
+		for _, group := range chunk(keys, page) {
+			units, err := e.units(ctx, group)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			rows = append(rows, p)
+			if err := e.pushUnits(ctx, units, cats, opts, sum); err != nil {
+				return err
+			}
+			done += len(units)
+			if e.Progress != nil {
+				e.Progress(done, total)
+			}
 		}
-	case opts.Reconcile:
-		rows, err = e.State.Query(ctx, "sell_on_web = 1 OR (kind = 'matrix' AND web_id <> 0)")
-	default:
-		rows, err = e.State.Query(ctx, `(sell_on_web = 1 OR (kind = 'matrix' AND web_id <> 0))
-			AND (web_id = 0 OR ls_stamp <> pushed_stamp OR dirty = 1)`)
+		after = keys[len(keys)-1]
 	}
-	if err != nil {
-		return nil, err
-	}
+}
 
-	byKey := map[state.Key]*unit{}
-	var order []state.Key
-	add := func(k state.Key) *unit {
-		u, ok := byKey[k]
-		if !ok {
-			u = &unit{key: k}
-			byKey[k] = u
-			order = append(order, k)
+// unitKeys maps named products to the web products they belong to, once
+// each, in the order named.
+func (e *Env) unitKeys(ctx context.Context, named []state.Key) ([]state.Key, error) {
+	seen := map[state.Key]bool{}
+	var out []state.Key
+	for _, k := range named {
+		p, err := e.State.Get(ctx, k)
+		if err != nil {
+			return nil, err
 		}
-		return u
+		if p.Kind == state.KindItem && p.MatrixID != 0 {
+			k = state.Key{Kind: state.KindMatrix, ID: p.MatrixID}
+		}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
 	}
-	for _, p := range rows {
+	return out, nil
+}
+
+// units reads what the state file knows of each web product. A matrix is
+// pushed with all its Sell-on-Web variants, and with the variants in the
+// store that are no longer for sale, to take them off.
+func (e *Env) units(ctx context.Context, keys []state.Key) ([]unit, error) {
+	out := make([]unit, 0, len(keys))
+	for _, k := range keys {
+		u := unit{key: k}
+		p, err := e.State.Get(ctx, k)
 		switch {
-		case p.Kind == state.KindMatrix:
-			add(p.Key).row = p
-		case p.MatrixID != 0:
-			add(state.Key{Kind: state.KindMatrix, ID: p.MatrixID})
-		default:
-			add(p.Key).row = p
+		case err == nil:
+			u.row = p
+		case !errors.Is(err, state.ErrUnknownProduct):
+			return nil, err
+		case k.Kind == state.KindItem:
+			continue
 		}
-	}
-
-	// A matrix is pushed with all its Sell-on-Web variants, and with the
-	// variants in the store that are no longer for sale, to take them off.
-	out := make([]unit, 0, len(order))
-	for _, k := range order {
-		u := byKey[k]
 		if k.Kind == state.KindMatrix {
-			if u.row.ID == 0 {
-				if p, err := e.State.Get(ctx, k); err == nil {
-					u.row = p
-				}
-			}
 			u.variants, err = e.State.Query(ctx,
 				"kind = 'item' AND matrix_id = ? AND (sell_on_web = 1 OR web_id <> 0)", k.ID)
 			if err != nil {
 				return nil, err
 			}
 		}
-		out = append(out, *u)
+		out = append(out, u)
 	}
 	return out, nil
 }

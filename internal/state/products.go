@@ -294,3 +294,44 @@ func (s *Store) PushedJSON(ctx context.Context, k Key) (string, error) {
 	}
 	return v, nil
 }
+
+// unitOf maps a product row to the web product it belongs to: a variant
+// to its matrix, anything else to itself.
+const unitOf = `CASE WHEN kind = 'item' AND matrix_id <> 0 THEN 'matrix' ELSE kind END`
+const unitIDOf = `CASE WHEN kind = 'item' AND matrix_id <> 0 THEN matrix_id ELSE ls_id END`
+
+// UnitKeys returns, in order, up to n keys of the web products (standalone
+// items and matrices) that rows matching where belong to, after the key
+// after. Reading them a page at a time keeps memory flat however many
+// products are pending.
+func (s *Store) UnitKeys(ctx context.Context, where string, after Key, n int) ([]Key, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT u, id FROM (
+	SELECT `+unitOf+` AS u, `+unitIDOf+` AS id FROM products WHERE `+where+`)
+WHERE u > ? OR (u = ? AND id > ?)
+GROUP BY u, id ORDER BY u, id LIMIT ?`, after.Kind, after.Kind, after.ID, n)
+	if err != nil {
+		return nil, fmt.Errorf("list pending products: %w", err)
+	}
+	defer rows.Close()
+
+	var out []Key
+	for rows.Next() {
+		var k Key
+		if err := rows.Scan(&k.Kind, &k.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// CountUnits counts the web products that rows matching where belong to.
+func (s *Store) CountUnits(ctx context.Context, where string) (int, error) {
+	var n int
+	err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT `+unitOf+`, `+
+		unitIDOf+` FROM products WHERE `+where+`)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count pending products: %w", err)
+	}
+	return n, nil
+}
