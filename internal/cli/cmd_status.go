@@ -43,7 +43,8 @@ type statusReport struct {
 	Marked   int             `json:"sell_on_web"`
 	InStore  int             `json:"in_web_store"`
 	Pending  int             `json:"pending"`
-	Failing  []state.Product `json:"failing"`
+	Failing  []state.Product `json:"failing"` // the first 100
+	NFailing int             `json:"failing_count"`
 	SpentDay map[string]int  `json:"lightspeed_requests_today"`
 }
 
@@ -54,20 +55,11 @@ func runStatus(ctx context.Context, st *state.Store, w io.Writer, day string,
 	if r.Runs, err = st.LastRuns(ctx); err != nil {
 		return err
 	}
-	marked, err := st.Query(ctx, "sell_on_web = 1")
-	if err != nil {
+	if r.Marked, r.InStore, r.Pending, r.NFailing, err = st.MarkedCounts(ctx); err != nil {
 		return err
 	}
-	r.Marked = len(marked)
-	for _, p := range marked {
-		if p.WebID != 0 {
-			r.InStore++
-		}
-		if p.WebID == 0 || p.Stamp != p.PushedStamp {
-			r.Pending++
-		}
-	}
-	if r.Failing, err = st.Query(ctx, "last_error <> ''"); err != nil {
+	if r.Failing, err = st.Query(ctx, "last_error <> '' AND ls_id IN (SELECT ls_id "+
+		"FROM products WHERE last_error <> '' ORDER BY ls_id LIMIT 100)"); err != nil {
 		return err
 	}
 	if r.SpentDay, err = st.Spend(ctx, day); err != nil {
@@ -94,10 +86,10 @@ func runStatus(ctx context.Context, st *state.Store, w io.Writer, day string,
 	}
 	fmt.Fprintf(w, "Lightspeed requests today (%s): %d\n", day, total)
 	if len(r.Failing) > 0 {
-		fmt.Fprintf(w, "\nFailing (%d):\n", len(r.Failing))
+		fmt.Fprintf(w, "\nFailing (%d):\n", r.NFailing)
 		for i, p := range r.Failing {
 			if i == 20 {
-				fmt.Fprintf(w, "  ... and %d more\n", len(r.Failing)-20)
+				fmt.Fprintf(w, "  ... and %d more\n", r.NFailing-20)
 				break
 			}
 			fmt.Fprintf(w, "  %s %-16s %s\n", p.Key, p.SKU, p.LastError)

@@ -335,3 +335,20 @@ func (s *Store) CountUnits(ctx context.Context, where string) (int, error) {
 	}
 	return n, nil
 }
+
+// MarkedCounts counts the Sell-on-Web products, those in the web store,
+// those pending a push (never pushed, or changed since), and the products
+// whose last push failed.
+func (s *Store) MarkedCounts(ctx context.Context) (marked, inStore, pending, failing int,
+	err error) {
+	err = s.DB.QueryRowContext(ctx, `SELECT
+	coalesce(sum(sell_on_web = 1), 0),
+	coalesce(sum(sell_on_web = 1 AND web_id <> 0), 0),
+	coalesce(sum(sell_on_web = 1 AND (web_id = 0 OR ls_stamp <> pushed_stamp)), 0),
+	coalesce(sum(last_error <> ''), 0)
+FROM products`).Scan(&marked, &inStore, &pending, &failing)
+	if err != nil {
+		err = fmt.Errorf("count products: %w", err)
+	}
+	return marked, inStore, pending, failing, err
+}
