@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -79,7 +78,7 @@ func (s *scenario) run(ctx context.Context) ([]result, error) {
 	if err := s.writeConfig(); err != nil {
 		return nil, err
 	}
-	if _, err := s.storesync(ctx, "auth", "--refresh-token-file",
+	if _, _, err := s.storesync(ctx, "auth", "--refresh-token-file",
 		filepath.Join(s.dir, "refresh-token")); err != nil {
 		return nil, err
 	}
@@ -206,8 +205,10 @@ timeout = "2h"
 
 func (s *scenario) configPath() string { return filepath.Join(s.dir, "storesync.toml") }
 
-// storesync runs the tool once and returns its process state.
-func (s *scenario) storesync(ctx context.Context, args ...string) (*os.ProcessState, error) {
+// storesync runs the tool once and returns its process state and the
+// peak memory its summary line reports (0 when it reports none).
+func (s *scenario) storesync(ctx context.Context, args ...string) (*os.ProcessState, int64,
+	error) {
 	cmd := exec.CommandContext(ctx, s.opts.Storesync, args...)
 	cmd.Env = append(os.Environ(), "STORESYNC_CONFIG="+s.configPath(),
 		"STORESYNC_LOG_FORMAT=json")
@@ -216,12 +217,29 @@ func (s *scenario) storesync(ctx context.Context, args ...string) (*os.ProcessSt
 	err := cmd.Run()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && exit.ExitCode() == 3 {
-		return cmd.ProcessState, nil // done, some products failed: reported
+		err = nil // done, some products failed: reported
 	}
 	if err != nil {
-		return nil, fmt.Errorf("storesync %v: %w\n%s", args, err, tail(stderr.Bytes()))
+		return nil, 0, fmt.Errorf("storesync %v: %w\n%s", args, err, tail(stderr.Bytes()))
 	}
-	return cmd.ProcessState, nil
+	return cmd.ProcessState, reportedPeak(stderr.Bytes()), nil
+}
+
+// reportedPeak reads peak_memory_kb from the run's summary line. The
+// kernel's maxrss of a child is no use here: it counts the memory of the
+// driver that started it, which is larger than storesync's.
+func reportedPeak(logs []byte) int64 {
+	var peak int64
+	for _, line := range bytes.Split(logs, []byte("\n")) {
+		var l struct {
+			Message string `json:"message"`
+			Peak    int64  `json:"peak_memory_kb"`
+		}
+		if json.Unmarshal(line, &l) == nil && l.Message == "run finished" {
+			peak = l.Peak
+		}
+	}
+	return peak
 }
 
 // measure runs one job and reads what it cost from both emulators and
@@ -232,7 +250,7 @@ func (s *scenario) measure(ctx context.Context, args ...string) (result, error) 
 		return result{}, err
 	}
 	start := time.Now()
-	ps, err := s.storesync(ctx, args...)
+	ps, peak, err := s.storesync(ctx, args...)
 	wall := time.Since(start)
 	if err != nil {
 		return result{}, err
@@ -251,9 +269,7 @@ func (s *scenario) measure(ctx context.Context, args ...string) (result, error) 
 	r.LS, r.Web = r.ByEndpoint["ls total"], r.ByEndpoint["web total"]
 	delete(r.ByEndpoint, "ls total")
 	delete(r.ByEndpoint, "web total")
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		r.MaxRSS = ru.Maxrss * 1024 // kilobytes on Linux
-	}
+	r.MaxRSS = peak * 1024
 	return r, nil
 }
 

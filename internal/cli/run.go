@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -227,7 +229,8 @@ func (r *jobRun) execute(ctx context.Context,
 	ev.Str("outcome", outcome).Int("created", sum.Created).Int("updated", sum.Updated).
 		Int("unchanged", sum.Unchanged).Int("failed", sum.Failed).Int("flagged", sum.Flagged).
 		Int("ls_requests", counts.LSRequests).Int("web_requests", counts.WebRequests).
-		Dur("duration", time.Since(start)).Msg("run finished")
+		Dur("duration", time.Since(start)).Int64("peak_memory_kb", peakMemory()).
+		Msg("run finished")
 	return runErr
 }
 
@@ -348,4 +351,21 @@ func firstSet(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// peakMemory is the most memory the process has held, in kilobytes: the
+// VmHWM line of /proc/self/status on Linux, 0 elsewhere. Unlike getrusage,
+// it does not count the parent's memory a child held before exec.
+func peakMemory() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
