@@ -121,12 +121,7 @@ func (s *Server) listTerms(w http.ResponseWriter, r *http.Request,
 
 func (s *Server) createTerm(w http.ResponseWriter, r *http.Request,
 	tax string) {
-	body, e := readBody(r)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	in, e := parseFields(body)
+	in, e := readFields(r)
 	if e != nil {
 		writeError(w, e)
 		return
@@ -215,12 +210,7 @@ func (s *Server) termBySlug(tax, slug string) *term {
 
 func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request,
 	tax string, id int64) {
-	body, e := readBody(r)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	in, e := parseFields(body)
+	in, e := readFields(r)
 	if e != nil {
 		writeError(w, e)
 		return
@@ -257,4 +247,13 @@ func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request,
 	}
 	*old = t
 	writeJSON(w, http.StatusOK, termViewOf(old))
+}
+
+// readFields reads a request body of JSON fields.
+func readFields(r *http.Request) (*fields, *apiError) {
+	body, e := readBody(r)
+	if e != nil {
+		return nil, e
+	}
+	return parseFields(body)
 }

@@ -257,21 +257,7 @@ func (s *Server) applyProduct(p *post, in *fields, create bool,
 	if in.object("attributes", "array", &attrs) {
 		p.Attributes = attrs
 	}
-	imgs, hasImages := in.images()
-
-	if e := in.err(); e != nil {
-		return e
-	}
-	if sm.err != nil {
-		return sm.err
-	}
-	if hasImages {
-		if e := s.attachImages(p, imgs, files, false); e != nil {
-			return e
-		}
-	}
-	s.settle(p)
-	return nil
+	return s.finishApply(p, in, &sm, files, false)
 }
 
 // applyVariation writes the fields of a variation. The caller holds s.mu.
@@ -283,8 +269,15 @@ func (s *Server) applyVariation(p *post, in *fields, create bool,
 	if in.object("attributes", "array", &attrs) {
 		p.VarAttrs = matchAttributes(s.posts[p.ParentID], attrs)
 	}
-	imgs, hasImages := in.images()
+	return s.finishApply(p, in, &sm, files, true)
+}
 
+// finishApply ends a product or variation write the same way for both:
+// it reports the first input or semantic error, attaches the images sent,
+// and settles the derived fields. The caller holds s.mu.
+func (s *Server) finishApply(p *post, in *fields, sm *semantic, files [][]byte,
+	variation bool) *apiError {
+	imgs, hasImages := in.images()
 	if e := in.err(); e != nil {
 		return e
 	}
@@ -292,7 +285,7 @@ func (s *Server) applyVariation(p *post, in *fields, create bool,
 		return sm.err
 	}
 	if hasImages {
-		if e := s.attachImages(p, imgs, files, true); e != nil {
+		if e := s.attachImages(p, imgs, files, variation); e != nil {
 			return e
 		}
 	}
